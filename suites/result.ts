@@ -1,0 +1,107 @@
+/**
+ * The result document of a conformance run: versioned, validated by the exported zod schema.
+ * Reporters (reports/) render it; `report FILE.json` re-renders a saved one. Secrets never
+ * reach this document: transcripts are redacted before they are recorded.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+
+/** Status of one check. */
+export const CheckStatusSchema = z.enum(["pass", "fail", "skip", "error"]);
+/** Status of one check. */
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+
+/** One recorded HTTP exchange, secrets redacted. */
+export const ExchangeSchema = z.object({
+  /** Step label, e.g. "step 2: request devices.list". */
+  step: z.string(),
+  request: z.object({
+    method: z.string(),
+    url: z.string(),
+    headers: z.record(z.string(), z.string()),
+    body: z.string().optional(),
+  }),
+  response: z.object({
+    status: z.number(),
+    headers: z.record(z.string(), z.string()),
+    body: z.string().optional(),
+  }).optional(),
+  /** Transport error when no response arrived. */
+  error: z.string().optional(),
+  durationMs: z.number(),
+});
+/** One recorded HTTP exchange. */
+export type Exchange = z.infer<typeof ExchangeSchema>;
+
+/** The result of one check. */
+export const CheckResultSchema = z.object({
+  id: z.string(),
+  suite: z.string(),
+  title: z.string(),
+  requirements: z.array(z.string()),
+  profile: z.string(),
+  status: CheckStatusSchema,
+  durationMs: z.number(),
+  /** Why it failed, errored or was skipped. */
+  message: z.string().optional(),
+  expected: z.string().optional(),
+  actual: z.string().optional(),
+  /** A hint added to failures, e.g. that the profile may be wrong. */
+  hint: z.string().optional(),
+  /** Requests and responses of the check, redacted (all of them, or up to the failing one). */
+  transcript: z.array(ExchangeSchema),
+});
+/** The result of one check. */
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+
+/** A requirement and how the run covered it. */
+export const RequirementCoverageSchema = z.object({
+  id: z.string(),
+  statement: z.string(),
+  source: z.string(),
+  link: z.string(),
+  /** Checks that exercised it in this run (not skipped). */
+  checks: z.array(z.string()),
+  status: z.enum(["pass", "fail", "uncovered"]),
+});
+/** A requirement and how the run covered it. */
+export type RequirementCoverage = z.infer<typeof RequirementCoverageSchema>;
+
+/** Profile detection outcome. */
+export const DetectionSchema = z.object({
+  profile: z.string().nullable(),
+  evidence: z.array(z.string()),
+});
+/** Profile detection outcome. */
+export type Detection = z.infer<typeof DetectionSchema>;
+
+/** The whole conformance result document. */
+export const ConformanceResultSchema = z.object({
+  schemaVersion: z.literal(1),
+  kind: z.literal("conformance"),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  durationMs: z.number(),
+  target: z.object({
+    /** API root, credentials removed. */
+    url: z.string(),
+    embedded: z.boolean(),
+    profile: z.string(),
+    profileSource: z.enum(["explicit", "auto"]),
+    detection: DetectionSchema.optional(),
+  }),
+  summary: z.object({
+    total: z.number(),
+    passed: z.number(),
+    failed: z.number(),
+    skipped: z.number(),
+    errors: z.number(),
+  }),
+  checks: z.array(CheckResultSchema),
+  requirements: z.array(RequirementCoverageSchema),
+});
+/** The whole conformance result document. */
+export type ConformanceResult = z.infer<typeof ConformanceResultSchema>;
