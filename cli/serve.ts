@@ -23,7 +23,7 @@ function _defectHelp(): string {
 }
 
 /** Builds the `serve` command. */
-export function serveCommand(): Command {
+export function serveCommand() {
   return new Command("serve")
     .description("Run the reference SMSGate server (all deployment profiles, optional defects)")
     .addOption(

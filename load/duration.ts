@@ -115,7 +115,9 @@ export function parseDuration(input: string | number): number {
   }
   if (typeof input !== "string") {
     throw new DurationError(
-      `Cannot parse duration ${JSON.stringify(input)}: expected a string such as "30s" or a number of milliseconds`,
+      `Cannot parse duration ${
+        JSON.stringify(input)
+      }: expected a string such as "30s" or a number of milliseconds`,
     );
   }
   const text = input.trim();
@@ -128,7 +130,7 @@ export function parseDuration(input: string | number): number {
 
   const daysText = text.slice(0, dayIndex);
   if (!/^[+-]?\d+$/.test(daysText)) {
-    _fail(text, "expected a whole number of days before \"d\"", 0);
+    _fail(text, 'expected a whole number of days before "d"', 0);
   }
   const days = Number(daysText);
   let rest = 0;

@@ -152,7 +152,14 @@ const LOCAL_SCOPES = [
 ] as const;
 
 const SERVER_ROUTES: readonly RouteSpec[] = [
-  { role: "health", method: "GET", path: "/health", auth: false, scope: null },
+  {
+    role: "health",
+    method: "GET",
+    path: "/health",
+    auth: false,
+    scope: null,
+    aliases: ["/health/live", "/health/ready", "/health/startup"],
+  },
   { role: "token.issue", method: "POST", path: "/auth/token", auth: true, scope: "tokens:manage" },
   {
     role: "token.refresh",

@@ -24,7 +24,9 @@ export const AuthSchema = z.union([
   z.object({ basic: z.object({ username: z.string(), password: z.string() }) }).strict(),
   z.object({ bearer: Ref }).strict(),
   z.object({ raw: z.string() }).strict(),
-]);
+], {
+  error: 'expected "none", "basic", {basic: {username, password}}, {bearer: REF} or {raw: HEADER}',
+});
 /** How a request authenticates. */
 export type Auth = z.infer<typeof AuthSchema>;
 
@@ -32,9 +34,12 @@ export type Auth = z.infer<typeof AuthSchema>;
 export const StatusSchema = z.union([
   z.number().int(),
   z.array(z.number().int()).min(1),
-  z.string().regex(/^\$\w+$/, "a profile fact such as $refreshStatus"),
+  z.string().regex(/^\$\w+$/, "expected a status code, a list of codes, a profile fact such as $refreshStatus, or {not: [codes]}"),
   z.object({ not: z.array(z.number().int()).min(1) }).strict(),
-]);
+], {
+  error:
+    "expected a status code, a list of codes, a profile fact such as $refreshStatus, or {not: [codes]}",
+});
 
 /** One condition on a JSON response body or a JWT in it (one tiny assertion each). */
 export const ConditionSchema = z.union([
@@ -56,7 +61,10 @@ export const ConditionSchema = z.union([
   z.object({ path: z.string(), before: z.string() }).strict(),
   /** Two times within `tolerance` (e.g. JWT exp vs expires_at). */
   z.object({ path: z.string(), sameTimeAs: z.string(), tolerance: z.string() }).strict(),
-]);
+], {
+  error:
+    "expected a condition: {path} with one of equals, present, type, rfc3339, jwt, differsFrom, equalsPath, near, before, sameTimeAs",
+});
 /** One condition on a response. */
 export type Condition = z.infer<typeof ConditionSchema>;
 
@@ -141,7 +149,10 @@ export const StepSchema = z.union([
     plus: z.string().default("0s"),
   }).strict(),
   z.object({ forge: ForgeSchema, as: z.string().regex(/^\w+$/) }).strict(),
-]);
+], {
+  error:
+    "expected a step: an object with one of issue, refresh, request, waitExpiry or forge (and its fields)",
+});
 /** One step of a check. */
 export type Step = z.infer<typeof StepSchema>;
 

@@ -1,0 +1,370 @@
+/**
+ * The machinery every executor shares for one run of one scenario: its clock (regular end,
+ * gracefulStop, outer abort), iteration bookkeeping, VU accounting and completion.
+ * Private to `load/executors/`.
+ *
+ * Timeline of a run started at `start`:
+ * - `start + regularMs` (or the outer signal aborting, if earlier): the run *stops*, no new
+ *   iteration may start; sleepers wake up; running iterations may finish.
+ * - `start + regularMs + gracefulStopMs` (or `abort time + gracefulStopMs`, if earlier): the run
+ *   is *hard-stopped*: iterations still running are aborted through their signal and counted
+ *   as interrupted, and {@linkcode ScenarioRun.finish} resolves without waiting for them.
+ * - The run also finishes as soon as every tracked task has settled.
+ *
+ * @module
+ */
+
+import type { ExecutionHost, ExecutorResult, Vu } from "./types.ts";
+
+interface _Sleeper {
+  timer: unknown;
+  resolve: (stopped: boolean) => void;
+}
+
+interface _InFlight {
+  signal: AbortSignal;
+  counted: boolean;
+}
+
+/** How many iterations a VU loop may run without the event loop getting a turn. */
+const _SPIN_LIMIT = 64;
+
+/** One run of one scenario; see the module documentation for its timeline. */
+export class ScenarioRun<V extends Vu> {
+  /** Scheduler time at which the run started. */
+  readonly start: number;
+  /** Whether new iterations may no longer start (regular end, outer abort or failure). */
+  stopped = false;
+  /** Whether running iterations have been aborted. */
+  hardStopped = false;
+
+  readonly #host: ExecutionHost<V>;
+  readonly #scenario: string;
+  readonly #outer: AbortSignal;
+  readonly #gracefulStopMs: number;
+  readonly #hard = new AbortController();
+  readonly #result: ExecutorResult = { iterations: 0, dropped: 0, interrupted: 0 };
+  readonly #inFlight = new Set<_InFlight>();
+  readonly #sleepers = new Set<_Sleeper>();
+  readonly #stopListeners: (() => void)[] = [];
+  readonly #timers = new Set<unknown>();
+  readonly #done = Promise.withResolvers<void>();
+  #hardEnd: number;
+  #regularTimer: unknown;
+  #hardTimer: unknown;
+  #nextIteration = 0;
+  #held = 0;
+  #tasks = 0;
+  #sealed = false;
+  #finished = false;
+  #failure: { error: unknown } | undefined;
+  #beat = 0;
+  #beatTimer: unknown;
+
+  /** Starts the run now: its regular end and hard-stop timers, and the outer abort. */
+  constructor(
+    host: ExecutionHost<V>,
+    scenario: string,
+    outer: AbortSignal,
+    regularMs: number,
+    gracefulStopMs: number,
+  ) {
+    this.#host = host;
+    this.#scenario = scenario;
+    this.#outer = outer;
+    this.#gracefulStopMs = gracefulStopMs;
+    const scheduler = host.scheduler;
+    this.start = scheduler.now();
+    this.#hardEnd = this.start + regularMs + gracefulStopMs;
+    this.#regularTimer = scheduler.setTimeout(() => this.stop(), Math.ceil(regularMs));
+    this.#hardTimer = scheduler.setTimeout(
+      () => this.hardStop(),
+      Math.ceil(regularMs + gracefulStopMs),
+    );
+    if (outer.aborted) this.#onOuterAbort();
+    else outer.addEventListener("abort", this.#onOuterAbort);
+  }
+
+  /** Scheduler time at which running iterations will be aborted. */
+  get hardEnd(): number {
+    return this.#hardEnd;
+  }
+
+  /** The scheduler of the host. */
+  get scheduler(): ExecutionHost<V>["scheduler"] {
+    return this.#host.scheduler;
+  }
+
+  /** Calls `listener` once when the run stops (immediately if it already has). */
+  onStop(listener: () => void): void {
+    if (this.stopped) listener();
+    else this.#stopListeners.push(listener);
+  }
+
+  /** Stops starting iterations; running ones keep going until {@linkcode ScenarioRun.hardStop}. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.scheduler.clearTimeout(this.#regularTimer);
+    for (const sleeper of this.#sleepers) {
+      this.scheduler.clearTimeout(sleeper.timer);
+      sleeper.resolve(true);
+    }
+    this.#sleepers.clear();
+    for (const listener of this.#stopListeners.splice(0)) listener();
+    this.#checkDone();
+  }
+
+  /** Aborts every running iteration, counts them as interrupted and finishes the run. */
+  hardStop(): void {
+    this.stop();
+    if (this.hardStopped) return;
+    this.hardStopped = true;
+    this.scheduler.clearTimeout(this.#hardTimer);
+    for (const entry of this.#inFlight) {
+      entry.counted = true;
+      this.#result.interrupted++;
+    }
+    this.#hard.abort();
+    this.#done.resolve();
+  }
+
+  /** Ends the run because of a fatal error (failed VU initialisation or host failure). */
+  fail(error: unknown): void {
+    if (this.#failure || this.#finished) return;
+    this.#failure = { error };
+    this.hardStop();
+  }
+
+  #onOuterAbort = (): void => {
+    this.stop();
+    const hardEnd = this.scheduler.now() + this.#gracefulStopMs;
+    if (this.hardStopped || hardEnd >= this.#hardEnd) return;
+    this.#hardEnd = hardEnd;
+    this.scheduler.clearTimeout(this.#hardTimer);
+    if (this.#gracefulStopMs <= 0) this.hardStop();
+    else {
+      this.#hardTimer = this.scheduler.setTimeout(
+        () => this.hardStop(),
+        Math.ceil(this.#gracefulStopMs),
+      );
+    }
+  };
+
+  /**
+   * Runs `task` as part of this run: the run finishes only when all tasks have settled (or at
+   * the hard stop). A task that rejects fails the run.
+   */
+  track(task: () => Promise<unknown>): void {
+    this.#tasks++;
+    let promise: Promise<unknown>;
+    try {
+      promise = task();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    promise.then(undefined, (error) => this.fail(error)).finally(() => {
+      this.#tasks--;
+      this.#checkDone();
+    });
+  }
+
+  /** Counts a VU acquired before the run started as held by the scenario. */
+  adopt(vu: V): V {
+    this.#held++;
+    this.#host.onActiveVus(this.#scenario, this.#held);
+    return vu;
+  }
+
+  /**
+   * Acquires a VU for this scenario; resolves `undefined` (after giving the VU back) if the run
+   * stopped meanwhile. Rejects if the host cannot provide one.
+   */
+  async acquire(): Promise<V | undefined> {
+    const vu = await this.#host.acquireVu();
+    if (this.stopped) {
+      this.#host.releaseVu(vu);
+      return undefined;
+    }
+    return this.adopt(vu);
+  }
+
+  /** Gives a held VU back to the host. */
+  release(vu: V): void {
+    this.#held--;
+    this.#host.onActiveVus(this.#scenario, this.#held);
+    this.#host.releaseVu(vu);
+  }
+
+  /** Records `count` iterations that were not started. */
+  drop(count: number): void {
+    if (count <= 0) return;
+    this.#result.dropped += count;
+    this.#host.onDroppedIterations(this.#scenario, count);
+  }
+
+  /**
+   * A signal that aborts at the hard stop or when `signal` aborts (for per-VU aborts such as
+   * gracefulRampDown); pass it to {@linkcode ScenarioRun.iterate}.
+   */
+  link(signal: AbortSignal): AbortSignal {
+    return AbortSignal.any([this.#hard.signal, signal]);
+  }
+
+  /**
+   * Runs one iteration on `vu` with the run's hard-stop signal, or with `signal` (which must come
+   * from {@linkcode ScenarioRun.link}). Resolves when the iteration settled; never rejects (a
+   * host failure fails the run).
+   */
+  async iterate(
+    vu: V,
+    options: { intendedStart?: number; signal?: AbortSignal } = {},
+  ): Promise<void> {
+    const signal = options.signal ?? this.#hard.signal;
+    const entry: _InFlight = { signal, counted: false };
+    this.#inFlight.add(entry);
+    const info = {
+      scenario: this.#scenario,
+      iterationInScenario: this.#nextIteration++,
+      signal,
+      ...(options.intendedStart === undefined ? {} : { intendedStart: options.intendedStart }),
+    };
+    try {
+      await this.#host.runIteration(vu, info);
+    } catch (error) {
+      this.fail(error);
+    } finally {
+      this.#inFlight.delete(entry);
+      if (!entry.counted) {
+        entry.counted = true;
+        if (signal.aborted) this.#result.interrupted++;
+        else this.#result.iterations++;
+      }
+    }
+  }
+
+  /**
+   * Resolves at `start + offsetMs` with `false`, or early with `true` if the run stops first.
+   * Never resolves before the target time (timer delays are rounded up).
+   */
+  sleepUntil(offsetMs: number): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(true);
+    const delay = this.start + offsetMs - this.scheduler.now();
+    if (delay <= 0) return Promise.resolve(false);
+    return this.#nap(delay).then((stopped) => stopped || this.sleepUntil(offsetMs));
+  }
+
+  /** Resolves `false` after `ms` (rounded up), or `true` as soon as the run stops. */
+  #nap(ms: number): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const sleeper: _Sleeper = { timer: undefined, resolve };
+      sleeper.timer = this.scheduler.setTimeout(() => {
+        this.#sleepers.delete(sleeper);
+        resolve(this.stopped);
+      }, Math.ceil(ms));
+      this.#sleepers.add(sleeper);
+    });
+  }
+
+  /** Calls `fn` after `ms` unless the run finished first (timers are cleared at the end). */
+  after(ms: number, fn: () => void): unknown {
+    const id = this.scheduler.setTimeout(() => {
+      this.#timers.delete(id);
+      fn();
+    }, Math.ceil(ms));
+    this.#timers.add(id);
+    return id;
+  }
+
+  /** Cancels a timer from {@linkcode ScenarioRun.after}. */
+  cancel(id: unknown): void {
+    if (!this.#timers.delete(id)) return;
+    this.scheduler.clearTimeout(id);
+  }
+
+  /**
+   * Returns a function a VU loop awaits after each iteration. It yields to the event loop
+   * (a 0 ms timer) when the loop ran many iterations without the event loop getting a turn, so
+   * iterations that settle without I/O (e.g. a script error) cannot starve the timers that end
+   * the scenario.
+   */
+  breather(): () => Promise<unknown> | undefined {
+    let seen = this.#beat;
+    let streak = 0;
+    return () => {
+      if (this.#beat !== seen) {
+        seen = this.#beat;
+        streak = 0;
+      }
+      if (this.#beatTimer === undefined && !this.#finished) {
+        this.#beatTimer = this.scheduler.setTimeout(() => {
+          this.#beatTimer = undefined;
+          this.#beat++;
+        }, 0);
+      }
+      if (++streak < _SPIN_LIMIT) return undefined;
+      streak = 0;
+      return this.#nap(0);
+    };
+  }
+
+  /**
+   * Marks the end of task registration and resolves with the counts when all tasks settled or
+   * at the hard stop; rejects with the error that failed the run, if any. `settle` runs first
+   * when the run ends (e.g. to report the iterations left undone as dropped).
+   */
+  async finish(settle?: () => void): Promise<ExecutorResult> {
+    this.#sealed = true;
+    this.#checkDone();
+    await this.#done.promise;
+    this.stop();
+    if (!this.#failure) settle?.();
+    this.#finished = true;
+    this.scheduler.clearTimeout(this.#hardTimer);
+    if (this.#beatTimer !== undefined) this.scheduler.clearTimeout(this.#beatTimer);
+    this.#beatTimer = undefined;
+    for (const id of this.#timers) this.scheduler.clearTimeout(id);
+    this.#timers.clear();
+    this.#outer.removeEventListener("abort", this.#onOuterAbort);
+    if (this.#failure) throw this.#failure.error;
+    return { ...this.#result };
+  }
+
+  #checkDone(): void {
+    if (this.#sealed && this.#tasks === 0) this.#done.resolve();
+  }
+}
+
+/**
+ * Acquires `count` VUs before a run starts (k6 initialises planned VUs before the scenario's
+ * clock starts). Resolves `undefined` (after releasing them) if `signal` aborted meanwhile;
+ * rejects with the first failure after releasing the VUs that were acquired.
+ */
+export async function acquireUpFront<V extends Vu>(
+  host: ExecutionHost<V>,
+  count: number,
+  signal: AbortSignal,
+): Promise<V[] | undefined> {
+  if (signal.aborted) return undefined;
+  const settled = await Promise.allSettled(
+    Array.from({ length: count }, () => host.acquireVu()),
+  );
+  const vus: V[] = [];
+  let failure: PromiseRejectedResult | undefined;
+  for (const outcome of settled) {
+    if (outcome.status === "fulfilled") vus.push(outcome.value);
+    else failure ??= outcome;
+  }
+  if (failure || signal.aborted) {
+    for (const vu of vus) host.releaseVu(vu);
+    if (failure) throw failure.reason;
+    return undefined;
+  }
+  return vus;
+}
+
+/** The result of a scenario that did not run. */
+export function emptyResult(): ExecutorResult {
+  return { iterations: 0, dropped: 0, interrupted: 0 };
+}

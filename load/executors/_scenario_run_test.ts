@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { constantArrivalRateExecutor } from "./constant_arrival_rate.ts";
+import { constantVusExecutor } from "./constant_vus.ts";
+import { type ExecutionHost, type IterationInfo, systemScheduler, type Vu } from "./types.ts";
+
+/** A host on wall-clock time whose iterations run `body`. */
+function realHost(body: (info: IterationInfo) => Promise<void>) {
+  let nextId = 1;
+  const host = {
+    scheduler: systemScheduler,
+    held: 0,
+    late: [] as number[],
+    acquireVu: () => {
+      host.held++;
+      return Promise.resolve({ id: nextId++ });
+    },
+    releaseVu: () => void host.held--,
+    runIteration: (_vu: Vu, info: IterationInfo) => {
+      if (info.intendedStart !== undefined) host.late.push(performance.now() - info.intendedStart);
+      return body(info);
+    },
+    onDroppedIterations: () => {},
+    onActiveVus: () => {},
+  } satisfies ExecutionHost & Record<string, unknown>;
+  return host;
+}
+
+Deno.test("ScenarioRun ends on wall-clock time even when iterations settle without I/O", async () => {
+  const host = realHost(() => Promise.resolve());
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 50);
+  const started = performance.now();
+  const result = await constantVusExecutor
+    .create("spin", { vus: 4, duration: "10s", gracefulStop: "0s" })
+    .run(host, controller.signal);
+  clearTimeout(timer);
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 1000, `took ${elapsed} ms`);
+  assert.ok(result.iterations > 100, `${result.iterations} iterations`);
+  assert.equal(host.held, 0);
+});
+
+Deno.test("ScenarioRun starts arrival-rate iterations no earlier than intended on wall-clock time", async () => {
+  const host = realHost(() => new Promise((resolve) => setTimeout(resolve, 2)));
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 300);
+  const result = await constantArrivalRateExecutor
+    .create("open", { rate: 200, duration: "10s", preAllocatedVUs: 5, maxVUs: 20 })
+    .run(host, controller.signal);
+  clearTimeout(timer);
+  assert.ok(result.iterations + result.dropped >= 30, JSON.stringify(result));
+  assert.ok(host.late.every((late) => late >= 0), "an iteration started early");
+  assert.equal(host.held, 0);
+});
