@@ -85,14 +85,35 @@ function _checks(doc: ConformanceResult, c: Colors, verbose: boolean): string[] 
   );
   const lines: string[] = [];
   for (const [suite, checks] of groupBySuite(doc.checks)) {
-    lines.push(c.bold(suite) + c.dim(` (${checks.length} ${plural(checks.length, "check")})`));
-    for (const check of checks) {
+    // Checks that do not apply to this deployment are folded into one line unless verbose.
+    const folded = verbose ? [] : checks.filter(_notApplicable);
+    const shown = checks.filter((check) => !folded.includes(check));
+    const count = c.dim(` (${checks.length} ${plural(checks.length, "check")})`);
+    if (shown.length === 0) {
+      lines.push(c.bold(suite) + count + c.dim(` not applicable to ${doc.target.profile}`));
+      continue;
+    }
+    lines.push(c.bold(suite) + count);
+    for (const check of shown) {
       lines.push(_checkLine(check, c, idWidth, verbose));
       lines.push(..._checkDetails(check, c, verbose));
+    }
+    if (folded.length) {
+      lines.push(
+        c.dim(
+          `  - ${folded.length} not applicable to ${doc.target.profile}: ${
+            folded.map((f) => f.id).join(", ")
+          }`,
+        ),
+      );
     }
     lines.push("");
   }
   return lines;
+}
+
+function _notApplicable(check: CheckResult): boolean {
+  return check.status === "skip" && (check.message ?? "").startsWith("Not applicable");
 }
 
 function _checkLine(check: CheckResult, c: Colors, idWidth: number, verbose: boolean): string {
@@ -152,11 +173,13 @@ function _coverage(doc: ConformanceResult, c: Colors): string[] {
   const reqs = doc.requirements;
   const failed = reqs.filter((r) => r.status === "fail");
   const uncovered = reqs.filter((r) => r.status === "uncovered");
-  const passed = reqs.length - failed.length - uncovered.length;
+  const notApplicable = reqs.filter((r) => r.status === "not-applicable").length;
+  const passed = reqs.length - failed.length - uncovered.length - notApplicable;
   const lines = [
     c.bold("requirements") +
     `  ${reqs.length} ${plural(reqs.length, "requirement")}: ${passed} passed, ` +
-    `${failed.length} failed, ${uncovered.length} not exercised`,
+    `${failed.length} failed, ${uncovered.length} not exercised` +
+    (notApplicable ? `, ${notApplicable} not applicable to ${doc.target.profile}` : ""),
   ];
   const width = Math.min(
     ID_WIDTH_MAX,

@@ -34,7 +34,10 @@ export type Auth = z.infer<typeof AuthSchema>;
 export const StatusSchema = z.union([
   z.number().int(),
   z.array(z.number().int()).min(1),
-  z.string().regex(/^\$\w+$/, "expected a status code, a list of codes, a profile fact such as $refreshStatus, or {not: [codes]}"),
+  z.string().regex(
+    /^\$\w+$/,
+    "expected a status code, a list of codes, a profile fact such as $refreshStatus, or {not: [codes]}",
+  ),
   z.object({ not: z.array(z.number().int()).min(1) }).strict(),
 ], {
   error:

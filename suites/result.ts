@@ -64,7 +64,12 @@ export const RequirementCoverageSchema = z.object({
   link: z.string(),
   /** Checks that exercised it in this run (not skipped). */
   checks: z.array(z.string()),
-  status: z.enum(["pass", "fail", "uncovered"]),
+  /**
+   * pass / fail: exercised by checks of this run; not-applicable: every check of it was skipped
+   * because it does not apply to this deployment; uncovered: nothing exercised it (no check,
+   * or checks skipped for want of --jwt-secret / --allow-send, or not selected).
+   */
+  status: z.enum(["pass", "fail", "uncovered", "not-applicable"]),
 });
 /** A requirement and how the run covered it. */
 export type RequirementCoverage = z.infer<typeof RequirementCoverageSchema>;

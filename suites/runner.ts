@@ -53,8 +53,11 @@ export async function mapConcurrent<T, R>(
 export function coverage(results: readonly CheckResult[]): RequirementCoverage[] {
   return REQUIREMENTS.map((r) => {
     const exercised = results.filter((c) => c.requirements.includes(r.id) && c.status !== "skip");
+    const related = results.filter((c) => c.requirements.includes(r.id));
+    const notApplicable = related.length > 0 &&
+      related.every((c) => c.status === "skip" && (c.message ?? "").startsWith("Not applicable"));
     const status: RequirementCoverage["status"] = exercised.length === 0
-      ? "uncovered"
+      ? (notApplicable ? "not-applicable" : "uncovered")
       : exercised.some((c) => c.status === "fail" || c.status === "error")
       ? "fail"
       : "pass";
