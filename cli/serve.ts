@@ -50,6 +50,10 @@ export function serveCommand() {
     .option("--refresh-ttl <duration>", "refresh token TTL on the server profiles", "720h")
     .option("--path-prefix <path>", "API root path (default: /3rdparty/v1 server, none local)")
     .option(
+      "--jwt-secret <secret>",
+      "HS256 secret (default: random per start, printed so check --jwt-secret can use it)",
+    )
+    .option(
       "--defect <names>",
       "comma-separated defects to inject (see below)",
       parseList,
@@ -69,6 +73,7 @@ export function serveCommand() {
           refreshTtl: parseSecondsFlag("--refresh-ttl", opts.refreshTtl),
           pathPrefix: opts.pathPrefix,
           defects: opts.defect,
+          jwtSecret: opts.jwtSecret,
         });
       } catch (e) {
         if (e instanceof UsageError) throw e;
@@ -87,6 +92,10 @@ export function serveCommand() {
         // Generated test credentials are printed so they can be used; given ones are not echoed.
         const shown = opts.user.length ? "(as given)" : u.password;
         out(`  user ${u.username} password ${shown}`);
+      }
+      if (profile.tokens === "jwt") {
+        const shown = opts.jwtSecret ? "(as given)" : server.app.tokens.secretText;
+        out(`  jwt secret ${shown}  (check --jwt-secret enables the signed-token checks)`);
       }
       if (opts.defect.length) out(pc.yellow(`  defects: ${opts.defect.join(", ")}`));
       out("  press Ctrl-C to stop");

@@ -127,6 +127,19 @@ export async function detectProfile(
     evidence.push(`${prefix} but the token claims match no known deployment`);
     return { profile: null, evidence };
   }
-  evidence.push(`${prefix}: not a status any known deployment answers`);
+  evidence.push(`${prefix}: not a status a correct deployment answers`);
+  // Fall back on the unauthenticated answer: the Go server's auth runs first (401 JSON), the
+  // Android server's router first (404). The checks then show what is wrong.
+  if (anon.status === 401 && /json/i.test(anon.headers.get("content-type") ?? "")) {
+    const guess: ProfileName = issued.status >= 500 ? "server-nojwt" : "server";
+    evidence.push(`the unauthenticated 401 JSON answer says SMSGate server: checking as ${guess}`);
+    return { profile: guess, evidence };
+  }
+  if (anon.status === 404) {
+    evidence.push(
+      "the unauthenticated 404 on /devices says Android local server: checking as local",
+    );
+    return { profile: "local", evidence };
+  }
   return { profile: null, evidence };
 }
