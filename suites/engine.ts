@@ -508,10 +508,16 @@ export class Engine {
   ) {
     const p = this.#t.profile;
     const where = `Step ${n}${role ? ` (${role})` : ""}`;
-    const bodyShown = res.text === "" ? "(empty body)" : _show(res.json ?? res.text);
+    // Redact before shortening, so a cut can never leave part of a signature visible.
+    const redacted = this.#redactor.body(res.text);
+    const bodyShown = res.text === "" ? "(empty body)" : _show(_parseOr(redacted));
     const actual = `${res.status} ${bodyShown}`;
     const fail = (what: string, expected: string) => {
-      throw new Failure(`${where}: ${what}`, expected, actual);
+      throw new Failure(
+        this.#redactor.text(`${where}: ${what}`),
+        this.#redactor.text(expected),
+        actual,
+      );
     };
     if (e.status !== undefined) {
       const st = e.status;
@@ -667,6 +673,14 @@ export class Engine {
         );
       }
     }
+  }
+}
+
+function _parseOr(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
   }
 }
 
