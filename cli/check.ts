@@ -118,7 +118,7 @@ async function _runOne(
       username: t.username,
       password: t.password,
       profile: getProfile(profile),
-      jwtSecret: o.jwtSecret ?? Deno.env.get("SMSGATE_JWT_SECRET") ??
+      jwtSecret: o.jwtSecret || Deno.env.get("SMSGATE_JWT_SECRET") ||
         t.embedded?.app.tokens.secretText,
       allowSend: !!o.allowSend,
       phone: o.phone,

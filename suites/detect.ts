@@ -6,7 +6,7 @@
  */
 
 import type { ProfileName } from "../smsgate/profiles.ts";
-import { decodeClaims } from "./engine.ts";
+import { decodeClaims, transportCause } from "./engine.ts";
 
 /** What detection found. */
 export interface DetectionResult {
@@ -49,7 +49,9 @@ export async function detectProfile(
       return { status: res.status, text: await res.text(), headers: res.headers };
     } catch (e) {
       const err = e as Error;
-      const why = err.name === "TimeoutError" ? `no response within ${timeoutMs} ms` : err.message;
+      const why = err.name === "TimeoutError"
+        ? `no response within ${timeoutMs} ms`
+        : transportCause(err);
       throw new UnreachableError(`Cannot reach ${root}: ${why}`);
     }
   };

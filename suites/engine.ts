@@ -190,10 +190,16 @@ export class Engine {
       }
       return done("pass");
     } catch (e) {
+      // Last line of defence: nothing leaves a check unredacted.
+      const r = (t: string | undefined) => (t === undefined ? undefined : this.#redactor.text(t));
       if (e instanceof Failure) {
-        return done("fail", { message: e.message, expected: e.expected, actual: e.actual });
+        return done("fail", {
+          message: r(e.message),
+          expected: r(e.expected),
+          actual: r(e.actual),
+        });
       }
-      return done("error", { message: (e as Error).message });
+      return done("error", { message: r((e as Error).message) });
     }
   }
 
@@ -222,7 +228,7 @@ export class Engine {
         throw new Failure(
           `Step ${n}: could not obtain a token to test with (POST token route with Basic credentials)`,
           `${want} with an access_token`,
-          `${res.status} ${_show(res.json ?? res.text)}`,
+          `${res.status} ${_show(_parseOr(this.#redactor.body(res.text)))}`,
         );
       }
       const ttl = step.issue.ttl;
@@ -452,7 +458,7 @@ export class Engine {
       const err = e as Error;
       const why = err.name === "TimeoutError"
         ? `no response within ${this.#t.timeoutMs} ms`
-        : err.message;
+        : transportCause(err);
       exchange.error = why;
       throw new CheckError(`${label}: request failed: ${why}`);
     }
@@ -674,6 +680,16 @@ export class Engine {
       }
     }
   }
+}
+
+/**
+ * The reason a fetch failed: Deno's fetch throws "fetch failed" and keeps the cause (connection
+ * refused, DNS, TLS) in `cause`.
+ */
+export function transportCause(err: Error): string {
+  const cause = err.cause instanceof Error ? err.cause.message : "";
+  if (!cause) return err.message;
+  return cause.replace(/^error sending request for url \([^)]*\): /, "");
 }
 
 function _parseOr(text: string): unknown {

@@ -117,7 +117,6 @@ export const ForgeSchema = z.object({
     "tamper",
     "resign",
     "sign",
-    "garbage",
   ]),
   /** Claims to set (null deletes): for tamper / resign / sign. */
   claims: z.record(z.string(), z.unknown()).optional(),
