@@ -8,6 +8,7 @@ import { Command, CommanderError } from "@commander-js/extra-typings";
 import { checkCommand } from "./cli/check.ts";
 import { ExitCode, UsageError } from "./cli/errors.ts";
 import { listCommand } from "./cli/list.ts";
+import { loadCommand } from "./cli/load.ts";
 import { reportCommand } from "./cli/report.ts";
 import { serveCommand } from "./cli/serve.ts";
 import { UnreachableError } from "./suites/detect.ts";
@@ -23,6 +24,7 @@ export function buildProgram(onExit: (code: number) => void) {
     .showHelpAfterError("(run with --help for usage)");
   // Running with no command checks the embedded reference server (what `npm start` does).
   program.addCommand(checkCommand(onExit).exitOverride(), { isDefault: true });
+  program.addCommand(loadCommand(onExit).exitOverride());
   program.addCommand(listCommand().exitOverride());
   program.addCommand(reportCommand().exitOverride());
   program.addCommand(serveCommand().exitOverride());

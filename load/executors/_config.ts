@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatDuration, tryParseDuration } from "./_duration.ts";
+import { formatDuration, parseDuration } from "../duration.ts";
 import type { BaseOptions } from "./types.ts";
 
 /** k6's default gracefulStop (30s). */
@@ -297,10 +297,13 @@ function _duration(
   fallback?: number,
 ): number | undefined {
   if (value === undefined || value === null) return fallback;
-  const result = tryParseDuration(value);
-  if ("ms" in result) return result.ms;
-  reader.error(`cannot parse ${field} ${show(value)}: ${result.problem}`);
-  return undefined;
+  try {
+    return parseDuration(value as string | number);
+  } catch (error) {
+    const message = (error as Error).message;
+    reader.error(message.charAt(0).toLowerCase() + message.slice(1), field, value);
+    return undefined;
+  }
 }
 
 /** The largest of `start` and the stage targets (k6 `getStagesUnscaledMaxTarget`). */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { formatDuration } from "./_duration.ts";
+import { formatDuration } from "../duration.ts";
 import { describeVuPool, readTimeUnit, readVuPool, runArrivalRate } from "./_arrival_rate.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import type {

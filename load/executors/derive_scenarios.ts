@@ -15,7 +15,7 @@
  * @module
  */
 
-import { tryParseDuration } from "./_duration.ts";
+import { parseDuration } from "../duration.ts";
 
 /** The execution options of a k6 script (`export const options`), as far as they matter here. */
 export interface ExecutionShortcuts {
@@ -51,6 +51,15 @@ function _conflict(a: string, b: string): string {
     `keep one of them or describe the run in options.scenarios`;
 }
 
+/** The duration in ms, or NaN when it cannot be parsed (the scenario validation reports that). */
+function _durationMs(value: string | number): number {
+  try {
+    return parseDuration(value);
+  } catch {
+    return NaN;
+  }
+}
+
 /** Turns shortcut options into scenarios, or returns the explicit `scenarios`; see the module doc. */
 export function deriveScenarios(options: ExecutionShortcuts): DerivedScenarios {
   const { vus, duration, iterations, stages, scenarios } = options;
@@ -78,10 +87,7 @@ export function deriveScenarios(options: ExecutionShortcuts): DerivedScenarios {
   if (_set(duration)) {
     if (hasStages) errors.push(_conflict("duration", "stages"));
     if (hasScenarios) errors.push(_conflict("duration", "scenarios"));
-    const parsed = tryParseDuration(duration);
-    if ("ms" in parsed && parsed.ms <= 0) {
-      errors.push("The `duration` option should be more than 0");
-    }
+    if (_durationMs(duration) <= 0) errors.push("The `duration` option should be more than 0");
     return only({ executor: "constant-vus", ...withVus, duration });
   }
   if (hasStages) {

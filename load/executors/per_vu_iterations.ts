@@ -6,7 +6,7 @@
  * @module
  */
 
-import { formatDuration } from "./_duration.ts";
+import { formatDuration } from "../duration.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import { runLoopingVus } from "./_looping.ts";
 import type {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { formatDuration } from "./_duration.ts";
+import { formatDuration } from "../duration.ts";
 import { describeVuPool, readTimeUnit, readVuPool, runArrivalRate } from "./_arrival_rate.ts";
 import {
   baseInfo,

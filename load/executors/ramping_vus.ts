@@ -9,7 +9,7 @@
  * @module
  */
 
-import { formatDuration } from "./_duration.ts";
+import { formatDuration } from "../duration.ts";
 import {
   baseInfo,
   type BaseScenarioConfig,

@@ -60,7 +60,7 @@ Deno.test("shared-iterations validate() returns every error", () => {
     'Scenario "bad name": the scenario name should contain only numbers, latin letters, underscores, and dashes',
     'Scenario "bad name": unknown option "vu" for executor "shared-iterations"; expected one of executor, startTime, gracefulStop, exec, env, tags, options, vus, iterations, maxDuration',
     'Scenario "bad name": the startTime can\'t be negative (startTime: "-1s")',
-    'Scenario "bad name": cannot parse gracefulStop "soon": no number at position 0; expected a value such as "30s", "1m30s", "500ms" or a number of milliseconds',
+    'Scenario "bad name": cannot parse duration "soon": expected a number at position 1; use a number of milliseconds or a value such as "1m30s", "500ms" or "1d12h" (gracefulStop: "soon")',
     'Scenario "bad name": exec value cannot be empty (exec: "")',
     'Scenario "bad name": the number of VUs must be more than 0 (vus: 0)',
     'Scenario "bad name": the number of iterations (-1) can\'t be less than the number of VUs (0) (iterations)',

@@ -1,0 +1,414 @@
+/**
+ * `load`: run a k6 script (TypeScript) against a deployment, or against the embedded reference
+ * server when no target is given, and print a k6-like summary.
+ *
+ * The target reaches the script through `__ENV` (`SMSGATE_URL`, `SMSGATE_USERNAME`,
+ * `SMSGATE_PASSWORD`), so the same script runs under real k6 with `-e`. Load on the public cloud
+ * (`api.sms-gate.app`) is refused unless `--i-own-this-load` is given. Ctrl-C stops gracefully
+ * (running iterations get their gracefulStop, teardown runs) and still prints and writes the
+ * summary; a second Ctrl-C stops at once.
+ *
+ * @module
+ */
+
+import { Command, Option } from "@commander-js/extra-typings";
+import { dirname, join } from "node:path";
+import pkg from "../package.json" with { type: "json" };
+import { PROFILE_NAMES } from "../smsgate/profiles.ts";
+import { formatDuration, parseDuration } from "../load/duration.ts";
+import { ProgressPrinter, type ProgressSnapshot } from "../load/progress.ts";
+import {
+  DEFAULT_MAX_DURATION_MS,
+  LoadConfigError,
+  type LoadResult,
+  type RunInfo,
+  runLoad,
+} from "../load/runner.ts";
+import { cloudRefusalMessage, isPublicCloudHost, OWN_LOAD_FLAG } from "../load/safety.ts";
+import { renderSummary, summaryExport } from "../load/summary.ts";
+import { UsageError } from "./errors.ts";
+import { useColor, warn } from "./output.ts";
+import {
+  embeddedTarget,
+  parseTargetUrl,
+  type ResolvedTarget,
+  resolveExplicitTarget,
+} from "./target.ts";
+
+/** Options of one load run (what the command parsed). */
+export interface LoadRunOptions {
+  /** API root URL. */
+  target?: string;
+  /** Basic username. */
+  username?: string;
+  /** Basic password. */
+  password?: string;
+  /** Embedded server profile (without a target). */
+  profile?: string;
+  /** `--vus`. */
+  vus?: number;
+  /** `--duration`. */
+  duration?: string;
+  /** `-e KEY=VALUE` pairs, in order. */
+  env?: string[];
+  /** `--summary-export FILE`. */
+  summaryExport?: string;
+  /** `--out DIR`. */
+  out?: string;
+  /** `--max-duration`. */
+  maxDuration?: string;
+  /** `--i-own-this-load`. */
+  iOwnThisLoad?: boolean;
+}
+
+/** Where the command writes, and how it is stopped (injectable for tests). */
+export interface LoadIo {
+  /** Writes text to stdout (banner and summary). */
+  stdout(text: string): void;
+  /** Writes text to stderr (progress, warnings, errors). */
+  stderr(text: string): void;
+  /** Whether stderr is a terminal (live progress line). */
+  tty: boolean;
+  /** Whether to use ANSI colors in the summary. */
+  color: boolean;
+  /** Graceful and immediate stop signals; default: SIGINT / SIGTERM (twice to stop at once). */
+  signals?: { stop: AbortSignal; kill: AbortSignal };
+}
+
+const _encoder = new TextEncoder();
+
+function _writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
+  let bytes = _encoder.encode(text);
+  while (bytes.length > 0) bytes = bytes.subarray(file.writeSync(bytes));
+}
+
+/** The process's stdout and stderr, Ctrl-C handling, and colors when stdout is a terminal. */
+export function processIo(): LoadIo {
+  return {
+    stdout: (t) => _writeAll(Deno.stdout, t),
+    stderr: (t) => _writeAll(Deno.stderr, t),
+    tty: Deno.stderr.isTerminal(),
+    color: useColor(),
+  };
+}
+
+/** Parses `-e KEY=VALUE` flags. */
+export function parseEnvPairs(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const i = pair.indexOf("=");
+    const key = i < 0 ? pair : pair.slice(0, i);
+    if (i <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new UsageError(
+        `Cannot parse -e "${pair}": expected KEY=VALUE with a name of letters, digits and underscores`,
+      );
+    }
+    env[key] = pair.slice(i + 1);
+  }
+  return env;
+}
+
+function _maxDurationMs(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_DURATION_MS;
+  try {
+    const ms = parseDuration(value);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(
+    `Cannot parse --max-duration "${value}": expected a duration such as 30m or 2h`,
+  );
+}
+
+/** The explicit target from flags, `-e` and the environment, or null (embed the server). */
+function _explicitTarget(
+  o: LoadRunOptions,
+  e: Record<string, string>,
+): Omit<ResolvedTarget, "embedded"> | null {
+  if (o.target === undefined && e.SMSGATE_URL !== undefined) {
+    // The target was given to the script with -e: use it as the target too.
+    const url = parseTargetUrl(e.SMSGATE_URL, "-e SMSGATE_URL");
+    const username = o.username ?? e.SMSGATE_USERNAME ?? Deno.env.get("SMSGATE_USERNAME");
+    const password = o.password ?? e.SMSGATE_PASSWORD ?? Deno.env.get("SMSGATE_PASSWORD");
+    if (!username || !password) {
+      throw new UsageError(
+        "Cannot authenticate: give the Basic credentials with -e SMSGATE_USERNAME=... and SMSGATE_PASSWORD (or --username)",
+      );
+    }
+    return { url, username, password };
+  }
+  return resolveExplicitTarget(o);
+}
+
+/** The banner printed before the run (k6's execution block). */
+export function renderBanner(
+  info: RunInfo,
+  script: string,
+  target: string,
+  outputs: string[],
+): string {
+  const lines = [
+    "",
+    `  smsgate-testkit ${pkg.version} load (k6-compatible)`,
+    "",
+    `     script: ${script}`,
+    `     target: ${target}`,
+    `     output: ${outputs.length > 0 ? outputs.join(", ") : "-"}`,
+    "",
+    `  scenarios: ${info.scenarios.length} scenario${
+      info.scenarios.length === 1 ? "" : "s"
+    }, ${info.maxVus} max VUs, ${
+      formatDuration(info.maxDurationMs)
+    } max duration (incl. graceful stop):`,
+    ...info.scenarios.map((s) => `           * ${s.name}: ${s.description}`),
+    "",
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** The result document `--out` writes as `load-result.json`. */
+export interface LoadResultDocument {
+  /** Format version. */
+  schemaVersion: 1;
+  /** Document kind. */
+  kind: "load";
+  /** The generator. */
+  tool: { name: string; version: string };
+  /** The script as given. */
+  script: string;
+  /** The target URL and whether it was the embedded reference server. */
+  target: { url: string; embedded: boolean; profile?: string };
+  /** When the run ended (ISO 8601). */
+  finishedAt: string;
+  /** Exit code of the run. */
+  exitCode: number;
+  /** Why the run stopped early, or null. */
+  abortReason: string | null;
+  /** The error that ended the run, or null. */
+  error: string | null;
+  /** Reasons given to `exec.test.fail()`. */
+  failReasons: string[];
+  /** Iteration counts per scenario. */
+  scenarios: LoadResult["scenarios"];
+  /** Summary data (metrics, thresholds, checks, saturation). */
+  summary: LoadResult["summary"];
+  /** The k6 `--summary-export` object. */
+  summaryExport: ReturnType<typeof summaryExport>;
+  /** Per-second timeline. */
+  timeline: LoadResult["timeline"];
+}
+
+async function _writeFile(path: string, text: string): Promise<void> {
+  await Deno.mkdir(dirname(path) || ".", { recursive: true });
+  await Deno.writeTextFile(path, text);
+}
+
+function _installSignals(io: LoadIo): { stop: AbortSignal; kill: AbortSignal; remove(): void } {
+  const stop = new AbortController();
+  const kill = new AbortController();
+  const onSignal = () => {
+    if (!stop.signal.aborted) {
+      io.stderr(
+        `${
+          io.tty ? "\r\x1b[2K" : ""
+        }stopping gracefully (running iterations get their gracefulStop); press Ctrl-C again to stop at once\n`,
+      );
+      stop.abort();
+    } else if (!kill.signal.aborted) {
+      io.stderr(`${io.tty ? "\r\x1b[2K" : ""}stopping at once\n`);
+      kill.abort();
+    }
+  };
+  const names: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const n of names) Deno.addSignalListener(n, onSignal);
+  return {
+    stop: stop.signal,
+    kill: kill.signal,
+    remove: () => {
+      for (const n of names) Deno.removeSignalListener(n, onSignal);
+    },
+  };
+}
+
+/** Runs the command; returns the exit code. */
+export async function runLoadCommand(
+  script: string,
+  o: LoadRunOptions,
+  io: LoadIo = processIo(),
+): Promise<number> {
+  const e = parseEnvPairs(o.env ?? []);
+  const maxDurationMs = _maxDurationMs(o.maxDuration);
+  if (o.vus !== undefined && !(Number.isInteger(o.vus) && o.vus > 0)) {
+    throw new UsageError(`Cannot parse --vus "${o.vus}": expected a whole number more than 0`);
+  }
+  const explicit = _explicitTarget(o, e);
+  if (explicit !== null && o.profile !== undefined) {
+    throw new UsageError(
+      "Cannot use --profile with a target: it selects the embedded server's profile",
+    );
+  }
+  if (explicit !== null) {
+    const host = new URL(explicit.url).hostname;
+    if (isPublicCloudHost(host) && !o.iOwnThisLoad) {
+      throw new UsageError(cloudRefusalMessage(host));
+    }
+    if (isPublicCloudHost(host)) {
+      warn(`sending load to the public cloud ${host} (${OWN_LOAD_FLAG})`);
+    }
+  }
+  const target: ResolvedTarget = explicit ?? await embeddedTarget(o.profile ?? "server");
+  const env: Record<string, string> = {
+    ...Deno.env.toObject(),
+    SMSGATE_URL: target.url,
+    SMSGATE_USERNAME: target.username,
+    SMSGATE_PASSWORD: target.password,
+    ...e,
+  };
+  const targetLabel = target.embedded
+    ? `${target.url} (embedded reference server, profile ${o.profile ?? "server"})`
+    : target.url;
+  const outputs: string[] = [];
+  if (o.summaryExport) outputs.push(`summary export ${o.summaryExport}`);
+  if (o.out) outputs.push(`${o.out}/load-result.json`);
+  const own = io.signals === undefined ? _installSignals(io) : undefined;
+  const signals = io.signals ?? own!;
+  const printer = new ProgressPrinter((t) => io.stderr(t), io.tty);
+  let result: LoadResult;
+  try {
+    result = await runLoad({
+      script,
+      env,
+      vus: o.vus,
+      duration: o.duration,
+      maxDurationMs,
+      allowPublicCloud: o.iOwnThisLoad === true,
+      stop: signals.stop,
+      kill: signals.kill,
+      log: (line) => {
+        printer.done();
+        io.stderr(`${line}\n`);
+      },
+      onStart: (info) => {
+        io.stdout(renderBanner(info, script, targetLabel, outputs));
+        for (const w of info.warnings) io.stderr(`warning: ${w}\n`);
+      },
+      onProgress: (p: ProgressSnapshot) => printer.update(p),
+    });
+  } catch (err) {
+    if (err instanceof LoadConfigError) throw new UsageError(err.errors.join("; "));
+    throw err;
+  } finally {
+    printer.done();
+    own?.remove();
+    await target.embedded?.close();
+  }
+  io.stdout("\n" + renderSummary(result.summary, { color: io.color }) + "\n");
+  const exported = summaryExport(result.summary);
+  if (o.summaryExport) {
+    await _writeFile(o.summaryExport, JSON.stringify(exported, null, 2) + "\n");
+  }
+  if (o.out) {
+    const doc: LoadResultDocument = {
+      schemaVersion: 1,
+      kind: "load",
+      tool: { name: "smsgate-testkit", version: pkg.version },
+      script,
+      target: target.embedded
+        ? { url: target.url, embedded: true, profile: o.profile ?? "server" }
+        : { url: target.url, embedded: false },
+      finishedAt: new Date().toISOString(),
+      exitCode: result.exitCode,
+      abortReason: result.abortReason,
+      error: result.error,
+      failReasons: result.failReasons,
+      scenarios: result.scenarios,
+      summary: result.summary,
+      summaryExport: exported,
+      timeline: result.timeline,
+    };
+    await _writeFile(join(o.out, "load-result.json"), JSON.stringify(doc, null, 2) + "\n");
+    await _writeFile(join(o.out, "load-summary.json"), JSON.stringify(exported, null, 2) + "\n");
+    await _writeFile(
+      join(o.out, "load-summary.txt"),
+      renderSummary(result.summary, { color: false }),
+    );
+  }
+  if (result.error !== null) io.stderr(`error: ${result.error}\n`);
+  else if (result.abortReason !== null) {
+    io.stderr(`error: the test stopped early: ${result.abortReason}\n`);
+  }
+  for (const r of result.failReasons) io.stderr(`error: the script marked the test failed: ${r}\n`);
+  const crossed = [...new Set(result.thresholds.filter((t) => !t.ok).map((t) => t.metric))];
+  if (crossed.length > 0 && result.exitCode === 99) {
+    io.stderr(
+      `error: thresholds on metrics ${crossed.map((m) => `'${m}'`).join(", ")} have been crossed\n`,
+    );
+  }
+  return result.exitCode;
+}
+
+/** Builds the `load` command; `onExit` receives the exit code. */
+export function loadCommand(onExit: (code: number) => void) {
+  return new Command("load")
+    .description(
+      "Run a k6 script (TypeScript) against a deployment (default: the embedded reference server)",
+    )
+    .argument("<script>", "the k6 script, e.g. load/scripts/token_refresh.ts")
+    .option(
+      "--target <url>",
+      "API root of the deployment (env SMSGATE_URL); omit to load the embedded server",
+    )
+    .option("--username <user>", "Basic username (env SMSGATE_USERNAME)")
+    .option(
+      "--password <password>",
+      "Basic password (prefer env SMSGATE_PASSWORD: flags are visible in ps)",
+    )
+    .addOption(
+      new Option("--profile <name>", "profile of the embedded server (without --target)").choices(
+        PROFILE_NAMES,
+      ),
+    )
+    .option("--vus <n>", "VUs (with --duration: replaces the script's scenarios)", (v: string) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1) {
+        throw new UsageError(`Cannot parse --vus "${v}": expected a whole number more than 0`);
+      }
+      return n;
+    })
+    .option("--duration <duration>", "run N looping VUs for this long instead of the scenarios")
+    .option(
+      "-e, --env <KEY=VALUE>",
+      "an __ENV variable for the script (repeatable)",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option("--summary-export <file>", "write the k6 summary-export JSON to this file")
+    .option("--out <dir>", "write load-result.json, load-summary.json and load-summary.txt here")
+    .option(
+      "--max-duration <duration>",
+      `refuse scenarios that could run longer than this (default ${
+        formatDuration(DEFAULT_MAX_DURATION_MS)
+      })`,
+    )
+    .option(
+      OWN_LOAD_FLAG,
+      "allow load on the public SMSGate cloud (api.sms-gate.app): you own this load",
+    )
+    .addHelpText(
+      "after",
+      `
+Examples:
+  npm start -- load load/scripts/token_refresh.ts           # embedded server, the script's scenarios
+  npm start -- load load/scripts/send.ts --vus 8 --duration 30s --summary-export out/send.json
+  SMSGATE_PASSWORD=... npm start -- load load/scripts/revocation.ts --target http://host:3000/api/3rdparty/v1 --username ABCDEF
+  npm start -- load my_script.ts -e RATE=200 -e DURATION=1m --out out
+
+The same scripts run under k6 v0.57+: k6 run -e SMSGATE_URL=... -e SMSGATE_USERNAME=... -e SMSGATE_PASSWORD=... SCRIPT
+
+Exit codes: 0 passed, 2 usage error, 3 the run could not complete (stopped early, setup failed), 99 a threshold failed.`,
+    )
+    .action(async (script, opts) => {
+      onExit(await runLoadCommand(script, opts as LoadRunOptions));
+    });
+}

@@ -1,0 +1,179 @@
+/**
+ * Throughput of the load engine against a fast loopback server, next to wrk and to the raw HTTP
+ * client: requests/s of
+ * - `wrk -t2 -cVUS`,
+ * - VUS keep-alive loops of the bare `HttpClient` (bench/_client_loops.ts),
+ * - the engine on one thread (`runLoad`, a constant-vus script doing `http.asyncRequest` and one
+ *   `check` per iteration: load/_engine_bench_script.ts),
+ * - the engine split over W Web Workers, each an independent engine with VUS/W VUs (the upper
+ *   bound of a worker design: no coordination, no snapshot merging).
+ * The null server (bench/null_server.ts) runs in its own process. Rounds alternate the variants so
+ * that noise from other load on the machine spreads evenly; the medians are printed with their
+ * ratio to wrk.
+ *
+ * ```sh
+ * npx deno run -A load/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers 2]
+ * ```
+ *
+ * @module
+ */
+
+import { runClientLoops } from "../bench/_client_loops.ts";
+import type { EngineBenchAnswer, EngineBenchTask } from "./_engine_bench_worker.ts";
+import { runLoad } from "./runner.ts";
+
+/** Settings of the benchmark. */
+export interface EngineBenchOptions {
+  /** Seconds per measured run. */
+  duration: number;
+  /** VUs (wrk connections, client loops). */
+  vus: number;
+  /** Rounds of all variants. */
+  rounds: number;
+  /** Workers of the worker variant (0 skips it). */
+  workers: number;
+}
+
+/** Parses the command line. */
+export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
+  const o: EngineBenchOptions = { duration: 5, vus: 64, rounds: 3, workers: 2 };
+  for (let i = 0; i < args.length; i += 2) {
+    const key = args[i]?.replace(/^--/, "") as keyof EngineBenchOptions;
+    const value = Number(args[i + 1]);
+    if (!(key in o) || !Number.isFinite(value) || value < 0) {
+      throw new Error(
+        `Cannot parse argument "${args[i]} ${
+          args[i + 1] ?? ""
+        }": expected --duration, --vus, --rounds or --workers with a number`,
+      );
+    }
+    o[key] = value;
+  }
+  return o;
+}
+
+async function _startNullServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const script = new URL("../bench/null_server.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", script],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  await reader.cancel();
+  const url = text.split("\n")[0].trim();
+  if (!url.startsWith("http://")) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw new Error(`Cannot start the null server: expected its URL on stdout, got ${text}`);
+  }
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+async function _wrk(url: string, o: EngineBenchOptions): Promise<number> {
+  const out = await new Deno.Command("wrk", {
+    args: ["-t2", `-c${o.vus}`, `-d${o.duration}s`, url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const m = /Requests\/sec:\s+([\d.]+)/.exec(new TextDecoder().decode(out.stdout));
+  if (m === null) throw new Error("Cannot read wrk's output: no Requests/sec line");
+  return Number(m[1]);
+}
+
+async function _raw(url: string, o: EngineBenchOptions): Promise<number> {
+  const r = await runClientLoops(url, o.vus, o.duration * 1000);
+  return r.ok / (r.elapsedMs / 1000);
+}
+
+async function _engine(url: string, o: EngineBenchOptions): Promise<number> {
+  const r = await runLoad({
+    script: new URL("./_engine_bench_script.ts", import.meta.url).href,
+    env: { URL: url, VUS: String(o.vus), DURATION: `${o.duration}s` },
+    log: () => {},
+  });
+  return r.summary.metrics.http_reqs.values.rate;
+}
+
+async function _workers(url: string, o: EngineBenchOptions): Promise<number> {
+  const answers = await Promise.all(
+    Array.from(
+      { length: o.workers },
+      (_, i) =>
+        new Promise<EngineBenchAnswer>((resolve, reject) => {
+          const w = new Worker(new URL("./_engine_bench_worker.ts", import.meta.url).href, {
+            type: "module",
+          });
+          w.onmessage = (e: MessageEvent<EngineBenchAnswer>) => {
+            w.terminate();
+            resolve(e.data);
+          };
+          w.onerror = (e) => {
+            e.preventDefault();
+            w.terminate();
+            reject(new Error(`Benchmark worker failed: ${e.message}`));
+          };
+          const share = Math.floor(o.vus / o.workers) + (i < o.vus % o.workers ? 1 : 0);
+          const task: EngineBenchTask = { url, vus: share, duration: `${o.duration}s` };
+          w.postMessage(task);
+        }),
+    ),
+  );
+  const requests = answers.reduce((n, a) => n + a.requests, 0);
+  return requests / (Math.max(...answers.map((a) => a.durationMs)) / 1000);
+}
+
+function _median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function runEngineBench(o: EngineBenchOptions): Promise<Record<string, number>> {
+  const server = await _startNullServer();
+  const results: Record<string, number[]> = { wrk: [], client: [], engine: [] };
+  if (o.workers > 0) results[`engine_${o.workers}_workers`] = [];
+  try {
+    console.log(`null server: ${server.url}; ${o.vus} VUs/connections, ${o.duration}s per run`);
+    await _engine(server.url, { ...o, duration: 1 }); // warm-up
+    for (let round = 1; round <= o.rounds; round++) {
+      results.wrk.push(await _wrk(server.url, o));
+      results.client.push(await _raw(server.url, o));
+      results.engine.push(await _engine(server.url, o));
+      if (o.workers > 0) results[`engine_${o.workers}_workers`].push(await _workers(server.url, o));
+      console.log(
+        `round ${round}: ` +
+          Object.entries(results).map(([k, v]) => `${k} ${Math.round(v.at(-1)!)}/s`).join(", "),
+      );
+    }
+  } finally {
+    await server.stop();
+  }
+  const wrk = _median(results.wrk);
+  const medians: Record<string, number> = {};
+  for (const [k, v] of Object.entries(results)) {
+    medians[k] = _median(v);
+    console.log(
+      `${k.padEnd(18)} median ${Math.round(medians[k])} requests/s, ${
+        (medians[k] / wrk).toFixed(2)
+      }x wrk`,
+    );
+  }
+  return medians;
+}
+
+if (import.meta.main) {
+  await runEngineBench(parseEngineBenchArgs(Deno.args));
+}

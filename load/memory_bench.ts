@@ -1,0 +1,100 @@
+/**
+ * Memory of a long load run: RSS and JavaScript heap before, during and after a
+ * constant-arrival-rate run against a null server in its own process
+ * (load/_memory_bench_script.ts). Metrics live in HDR histograms and a bounded timeline, so
+ * memory should level off after warm-up instead of growing with the number of requests.
+ *
+ * ```sh
+ * npx deno run -A --v8-flags=--expose-gc load/memory_bench.ts [--rate 2000] [--duration 60]
+ * ```
+ * With `--expose-gc` the heap figures are taken after a full garbage collection.
+ *
+ * @module
+ */
+
+import { runLoad } from "./runner.ts";
+
+function _rssMb(): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
+  return m ? Number(m[1]) / 1024 : Deno.memoryUsage().rss / 1048576;
+}
+
+function _memLine(): string {
+  // With --v8-flags=--expose-gc the heap is measured after a full collection (live data only).
+  (globalThis as { gc?: () => void }).gc?.();
+  const m = Deno.memoryUsage();
+  const mb = (n: number) => (n / 1048576).toFixed(1);
+  return `rss ${_rssMb().toFixed(1)} MB, heap used ${mb(m.heapUsed)} of ${
+    mb(m.heapTotal)
+  } MB, external ${mb(m.external)} MB`;
+}
+
+async function _nullServer(): Promise<{ url: string; stop(): Promise<void> }> {
+  const script = new URL("../bench/null_server.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", script],
+    stdout: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  await reader.cancel();
+  return {
+    url: text.split("\n")[0].trim(),
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+/** Runs the measurement and prints RSS and heap over time. */
+export async function runMemoryBench(rate: number, durationS: number): Promise<void> {
+  const server = await _nullServer();
+  try {
+    const script = new URL("./_memory_bench_script.ts", import.meta.url).href;
+    // Warm-up: loads the modules and the WebAssembly histograms once.
+    await runLoad({
+      script,
+      env: { URL: server.url, RATE: "100", DURATION: "1s" },
+      log: () => {},
+    });
+    console.log(`before: ${_memLine()}`);
+    let next = 10_000;
+    const result = await runLoad({
+      script,
+      env: { URL: server.url, RATE: String(rate), DURATION: `${durationS}s` },
+      log: () => {},
+      onProgress: (p) => {
+        if (p.elapsedMs < next) return;
+        next += 10_000;
+        console.log(
+          `${
+            Math.round(p.elapsedMs / 1000)
+          }s: ${p.httpReqs} requests, ${p.vusMax} VUs, ${_memLine()}`,
+        );
+      },
+    });
+    const reqs = result.summary.metrics.http_reqs.values;
+    console.log(
+      `after: ${_memLine()}; ${reqs.count} requests (${reqs.rate.toFixed(0)}/s), ${
+        result.summary.saturation?.droppedIterations ?? 0
+      } dropped`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+if (import.meta.main) {
+  const args = Deno.args;
+  const value = (flag: string, fallback: number) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  await runMemoryBench(value("--rate", 2000), value("--duration", 60));
+}

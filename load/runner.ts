@@ -1,0 +1,541 @@
+/**
+ * Runs a k6 script: loads it (VU 0 reads the options, runs `setup()` and `teardown()`), runs the
+ * scenarios with the executors, records every metric, stops early on `abortOnFail` thresholds,
+ * `exec.test.abort()`, the caller's stop signal (Ctrl-C) or the time cap, and returns the summary
+ * data and the exit code. Printing is the caller's (`cli/load.ts`).
+ *
+ * Life of a run, as k6:
+ * 1. init: VU 0 imports the script; its `options` give the plan; thresholds are validated against
+ *    the metrics defined (built-ins and the script's custom metrics);
+ * 2. `setup()` (bounded by `setupTimeout`); its result, as JSON, is each VU's `data`;
+ * 3. the scenarios, each at its `startTime`; VUs are created on demand (each imports the script)
+ *    and shared by the scenarios;
+ * 4. `teardown(data)` (bounded by `teardownTimeout`), also after a graceful stop;
+ * 5. thresholds are evaluated and the summary data built.
+ *
+ * A graceful stop (`stop` signal, threshold abort, `exec.test.abort()`) stops starting
+ * iterations and gives running ones up to their scenario's gracefulStop. The `kill` signal
+ * (a second Ctrl-C) interrupts every iteration at once and skips teardown; the summary is still
+ * built.
+ *
+ * @module
+ */
+
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { runExecutors } from "./executors/run_scenarios.ts";
+import {
+  type ExecutionHost,
+  type ExecutorResult,
+  type IterationInfo,
+  systemScheduler,
+} from "./executors/types.ts";
+import { formatDuration } from "./duration.ts";
+import { Engine, PinnableClock } from "./engine.ts";
+import { startLagMonitor } from "./lag_monitor.ts";
+import {
+  DROPPED_ITERATIONS,
+  EVENT_LOOP_LAG,
+  HTTP_REQS,
+  ITERATIONS,
+  MetricsRegistry,
+  type TimelinePoint,
+  VUS,
+  VUS_MAX,
+} from "./metrics.ts";
+import type { ProgressSnapshot } from "./progress.ts";
+import { refuseCloudUrl } from "./safety.ts";
+import { buildPlan, LoadConfigError, type LoadPlan } from "./script_options.ts";
+import { buildSummaryData, type SummaryData } from "./summary.ts";
+import { ThresholdConfigError, type ThresholdResult, thresholdsFailed } from "./thresholds.ts";
+import { VirtualUser, VuInitError, VuPool } from "./vu.ts";
+
+export { LoadConfigError } from "./script_options.ts";
+
+/** Default cap on the scenarios' planned duration: 1 hour. */
+export const DEFAULT_MAX_DURATION_MS = 3_600_000;
+
+/** Exit codes of a load run (the CLI's table). */
+export const LoadExitCode = {
+  /** Completed, every threshold passed. */
+  ok: 0,
+  /** The script or its options are invalid, or it tried to load a refused host. */
+  usage: 2,
+  /** The run could not complete (stopped early, setup failed, a VU could not start). */
+  incomplete: 3,
+  /** A threshold failed (or the script called `exec.test.fail()`). */
+  thresholdFailed: 99,
+} as const;
+
+/** Options of {@linkcode runLoad}. */
+export interface RunLoadOptions {
+  /** Script path (relative to the working directory) or `file:` URL. */
+  script: string;
+  /** `__ENV`: the environment the script sees. */
+  env?: Record<string, string>;
+  /** `--vus`. */
+  vus?: number;
+  /** `--duration`. */
+  duration?: string;
+  /** Longest planned scenario duration accepted, in ms (default 1h). */
+  maxDurationMs?: number;
+  /** Allows load on the public SMSGate cloud (`--i-own-this-load`). */
+  allowPublicCloud?: boolean;
+  /** Graceful stop (first Ctrl-C). */
+  stop?: AbortSignal;
+  /** Immediate stop (second Ctrl-C). */
+  kill?: AbortSignal;
+  /** Where warnings and script errors go (one line each). */
+  log?: (line: string) => void;
+  /** Called once the plan is known, before setup runs. */
+  onStart?: (info: RunInfo) => void;
+  /** Called every `progressIntervalMs` while running, and once at the end. */
+  onProgress?: (p: ProgressSnapshot) => void;
+  /** Progress interval in ms (default 1000). */
+  progressIntervalMs?: number;
+  /** How often abortOnFail thresholds are evaluated, in ms (default 2000, as k6). */
+  abortCheckIntervalMs?: number;
+  /** Event-loop lag sampling interval in ms (default 100). */
+  lagIntervalMs?: number;
+  /** Longest time a VU may take to load the script, in ms (default 60000). */
+  initTimeoutMs?: number;
+}
+
+/** What a run will do, for the banner. */
+export interface RunInfo {
+  /** The script's file URL. */
+  scriptUrl: string;
+  /** Each scenario's k6-like description. */
+  scenarios: Array<{ name: string; description: string }>;
+  /** Most VUs the scenarios may hold at once (sum over scenarios). */
+  maxVus: number;
+  /** Upper bound of the scenarios' duration, in ms. */
+  maxDurationMs: number;
+  /** Options that have no effect here. */
+  warnings: string[];
+}
+
+/** The outcome of a run. */
+export interface LoadResult {
+  /** Summary data (render with `renderSummary`, export with `summaryExport`). */
+  summary: SummaryData;
+  /** Threshold outcomes. */
+  thresholds: ThresholdResult[];
+  /** The exit code (see {@linkcode LoadExitCode}). */
+  exitCode: number;
+  /** Why the run stopped early, if it did. */
+  abortReason: string | null;
+  /** Reasons given to `exec.test.fail()`. */
+  failReasons: string[];
+  /** The error that ended the run, if any (setup failure, a VU that could not start). */
+  error: string | null;
+  /** Counts per scenario (scenarios that did not run are absent). */
+  scenarios: Record<string, ExecutorResult>;
+  /** Per-second timeline. */
+  timeline: TimelinePoint[];
+  /** The plan that ran. */
+  info: RunInfo;
+}
+
+function _scriptUrl(script: string): string {
+  if (/^file:\/\//.test(script)) return script;
+  return pathToFileURL(resolve(script)).href;
+}
+
+async function _assertReadable(url: string, script: string): Promise<void> {
+  try {
+    const stat = await Deno.stat(new URL(url));
+    if (!stat.isFile) throw new LoadConfigError([`Cannot run ${script}: it is not a file`]);
+  } catch (e) {
+    if (e instanceof LoadConfigError) throw e;
+    throw new LoadConfigError([
+      `Cannot read script ${script}: ${
+        e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message
+      }`,
+    ]);
+  }
+}
+
+/** The script module's default export shape we call. */
+type _Fn = (data?: unknown) => unknown;
+
+/**
+ * Runs a script; see the module documentation.
+ * @throws {LoadConfigError} when the script cannot be loaded or its options are invalid.
+ */
+export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
+  const scriptUrl = _scriptUrl(options.script);
+  await _assertReadable(scriptUrl, options.script);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const scheduler = systemScheduler;
+  const clock = new PinnableClock();
+  const registry = new MetricsRegistry(clock);
+  registry.defineBuiltins();
+  const stopper = new AbortController();
+  let abortReason: string | null = null;
+  let refused = false;
+  const failReasons: string[] = [];
+  const stopRun = (reason: string) => {
+    if (abortReason === null) abortReason = reason;
+    if (!stopper.signal.aborted) stopper.abort(new Error(reason));
+  };
+  const env = { ...(options.env ?? {}) };
+  const engine = new Engine({
+    registry,
+    clock,
+    scriptUrl,
+    env,
+    refuseUrl: options.allowPublicCloud ? undefined : (url) => {
+      const reason = refuseCloudUrl(url);
+      if (reason !== null) refused = true;
+      return reason;
+    },
+    log,
+    initTimeoutMs: options.initTimeoutMs,
+    onAbort: (reason) => stopRun(reason),
+    onFail: (reason) => {
+      if (!failReasons.includes(reason)) failReasons.push(reason);
+    },
+  });
+
+  let vu0: VirtualUser;
+  try {
+    vu0 = await _initVu0(engine);
+  } catch (e) {
+    registry.destroy();
+    throw e;
+  }
+  const pool = new VuPool(engine);
+  let plan: LoadPlan;
+  try {
+    plan = buildPlan(vu0.exports.options, options, vu0.exports);
+    plan.thresholds.register(registry);
+  } catch (e) {
+    vu0.close();
+    registry.destroy();
+    if (e instanceof ThresholdConfigError) throw new LoadConfigError([...e.errors]);
+    throw e;
+  }
+  const maxDurationMs = options.maxDurationMs ?? DEFAULT_MAX_DURATION_MS;
+  if (plan.maxDurationMs > maxDurationMs) {
+    vu0.close();
+    registry.destroy();
+    throw new LoadConfigError([
+      `Cannot run the scenarios: they may last up to ${
+        formatDuration(plan.maxDurationMs)
+      } (with gracefulStop), more than the ${
+        formatDuration(maxDurationMs)
+      } cap; shorten them or raise the cap with --max-duration`,
+    ]);
+  }
+  engine.configure({
+    scriptOptions: (vu0.exports.options ?? {}) as Record<string, unknown>,
+    discardResponseBodies: plan.discardResponseBodies,
+    testTags: plan.tags,
+    userAgent: plan.userAgent,
+    connectionsPerHost: plan.connectionsPerHost,
+  });
+  if (typeof vu0.exports.handleSummary === "function") {
+    plan.warnings.push(
+      "handleSummary() is not supported by smsgate-testkit: the standard summary is printed (use --summary-export or --out for files)",
+    );
+  }
+  const info: RunInfo = {
+    scriptUrl,
+    scenarios: plan.executors.map((ex) => ({ name: ex.base.scenario, description: ex.describe() })),
+    maxVus: plan.executors.reduce((n, ex) => n + ex.maxVus(), 0),
+    maxDurationMs: plan.maxDurationMs,
+    warnings: plan.warnings,
+  };
+  options.onStart?.(info);
+
+  // --- metrics the coordinator records ---
+  const vusGauge = registry.get(VUS)!;
+  const vusMaxGauge = registry.get(VUS_MAX)!;
+  const dropped = registry.get(DROPPED_ITERATIONS)!;
+  const iterationsMetric = registry.get(ITERATIONS)!;
+  const httpReqs = registry.get(HTTP_REQS)!;
+  const activeByScenario = new Map<string, number>();
+  let vusActive = 0;
+  let scenariosStarted = false;
+  let arrivalScheduled = 0;
+  const arrivalScenarios = new Set(
+    plan.executors.filter((ex) => ex.base.executor.includes("arrival-rate")).map((ex) =>
+      ex.base.scenario
+    ),
+  );
+  const droppedTags = new Map<string, Readonly<Record<string, string>>>();
+
+  // --- scenarios' facts ---
+  let scenariosStartMs = 0;
+  for (const ex of plan.executors) {
+    const regularMs = Math.max(1, ex.maxDurationMs() - ex.base.gracefulStopMs);
+    const offset = ex.base.startTimeMs;
+    engine.addScenario({
+      name: ex.base.scenario,
+      executor: ex.base.executor,
+      exec: ex.base.exec,
+      env: { ...env, ...ex.base.env },
+      get startTime() {
+        return scenariosStarted ? scenariosStartMs + offset : 0;
+      },
+      progress() {
+        if (!scenariosStarted) return 0;
+        const elapsed = registry.now() - scenariosStartMs - offset;
+        return Math.min(1, Math.max(0, elapsed / regularMs));
+      },
+    });
+  }
+  const plannedMs = plan.executors.reduce(
+    (max, ex) => Math.max(max, ex.base.startTimeMs + ex.maxDurationMs() - ex.base.gracefulStopMs),
+    0,
+  );
+
+  // The vus and vus_max gauges: sampled every second (as k6), and when the number of VUs rises
+  // once a burst of changes has settled (VUs are acquired one by one). VUs released at the end
+  // are not sampled, so a constant-vus run reads "vus: 10 min=10 max=10" as in k6.
+  let vusSampleTimer: ReturnType<typeof setTimeout> | undefined;
+  let lastVusSample = 0;
+  let pendingVus = 0;
+  const recordVus = () => {
+    if (vusSampleTimer !== undefined) clearTimeout(vusSampleTimer);
+    vusSampleTimer = undefined;
+    const n = Math.max(vusActive, pendingVus);
+    pendingVus = 0;
+    if (n > 0) vusGauge.add(lastVusSample = n);
+    if (pool.size > 0) vusMaxGauge.add(pool.size);
+  };
+  const sampleVus = () => {
+    if (vusActive <= lastVusSample) return;
+    pendingVus = Math.max(pendingVus, vusActive);
+    vusSampleTimer ??= setTimeout(recordVus, 0);
+  };
+
+  const host: ExecutionHost<VirtualUser> = {
+    scheduler,
+    acquireVu: () => pool.acquire(),
+    releaseVu: (vu) => pool.release(vu),
+    runIteration: (vu, iteration: IterationInfo) => {
+      if (iteration.intendedStart !== undefined) arrivalScheduled++;
+      return vu.runIteration(iteration);
+    },
+    onDroppedIterations: (scenario, count) => {
+      let tags = droppedTags.get(scenario);
+      if (tags === undefined) droppedTags.set(scenario, tags = Object.freeze({ scenario }));
+      dropped.add(count, tags);
+      if (arrivalScenarios.has(scenario)) arrivalScheduled += count;
+    },
+    onActiveVus: (scenario, active) => {
+      activeByScenario.set(scenario, active);
+      let total = 0;
+      for (const n of activeByScenario.values()) total += n;
+      vusActive = total;
+      engine.setActiveVus(total);
+      sampleVus();
+    },
+  };
+
+  // --- periodic work: progress, vus gauge, abortOnFail ---
+  let phase: ProgressSnapshot["phase"] = "setup";
+  let lastReqs = 0;
+  let lastAt = registry.now();
+  const snapshot = (): ProgressSnapshot => {
+    const now = registry.now();
+    const reqs = httpReqs.aggregate("count");
+    const rate = now > lastAt ? ((reqs - lastReqs) * 1000) / (now - lastAt) : 0;
+    lastReqs = reqs;
+    lastAt = now;
+    const counts = engine.instance();
+    return {
+      phase,
+      elapsedMs: registry.durationMs(),
+      plannedMs,
+      scenariosElapsedMs: scenariosStarted ? now - scenariosStartMs : 0,
+      vusActive,
+      vusMax: pool.size,
+      iterations: iterationsMetric.aggregate("count"),
+      interrupted: counts.iterationsInterrupted,
+      httpReqs: reqs,
+      reqRate: rate,
+      dropped: dropped.aggregate("count"),
+    };
+  };
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  const progressMs = options.progressIntervalMs ?? 1000;
+  timers.push(setInterval(() => {
+    if (scenariosStarted) recordVus();
+    options.onProgress?.(snapshot());
+  }, progressMs));
+  if (plan.thresholds.hasAbortOnFail) {
+    timers.push(setInterval(() => {
+      const decision = plan.thresholds.checkAbort(registry, registry.durationMs());
+      if (decision.abort) stopRun(decision.message ?? "a threshold with abortOnFail failed");
+    }, options.abortCheckIntervalMs ?? 2000));
+  }
+  const stopLag = startLagMonitor(registry.get(EVENT_LOOP_LAG)!, scheduler, options.lagIntervalMs);
+
+  // --- stop signals ---
+  const kill = options.kill;
+  let killed = false;
+  const killed$ = new Promise<void>((resolveKill) => {
+    const onKill = () => {
+      killed = true;
+      stopRun(abortReason ?? "stopped at once (second interrupt)");
+      pool.interruptAll();
+      vu0.interrupt();
+      resolveKill();
+    };
+    if (kill?.aborted) onKill();
+    else kill?.addEventListener("abort", onKill, { once: true });
+  });
+  const onStop = () => stopRun("stopped by the user (interrupt)");
+  if (options.stop?.aborted) onStop();
+  else options.stop?.addEventListener("abort", onStop, { once: true });
+  // A safety net on top of the executors' own bounds: the whole run, setup and teardown
+  // included, never exceeds the cap plus both phase timeouts.
+  const watchdogMs = plan.maxDurationMs + plan.setupTimeoutMs + plan.teardownTimeoutMs + 30_000;
+  timers.push(setTimeout(() => {
+    stopRun(`the run exceeded its time bound of ${formatDuration(watchdogMs)}`);
+    pool.interruptAll();
+  }, watchdogMs));
+
+  registry.start();
+  engine.markStart(registry.startMs);
+  let error: string | null = null;
+  let scenarioResults: Record<string, ExecutorResult> = {};
+  let setupJson: string | undefined;
+  let setupOk = true;
+  // Teardown runs only when the test got past setup (as k6: not when stopped before it).
+  let setupDone = false;
+
+  // --- setup ---
+  const setup = vu0.exports.setup;
+  if (typeof setup === "function" && !stopper.signal.aborted) {
+    try {
+      const data = await Promise.race([
+        vu0.callPhase(
+          "setup",
+          setup as _Fn,
+          undefined,
+          plan.setupTimeoutMs,
+          `${formatDuration(plan.setupTimeoutMs)} (options.setupTimeout)`,
+        ),
+        killed$.then(() => {
+          throw new Error("setup() was stopped");
+        }),
+      ]);
+      setupJson = data === undefined ? undefined : JSON.stringify(data);
+      setupDone = true;
+    } catch (e) {
+      setupOk = false;
+      error = `setup() failed: ${(e as Error).message ?? String(e)}`;
+      stopRun(error);
+    }
+  }
+  if (typeof setup !== "function") setupDone = !stopper.signal.aborted;
+  pool.setData(setupJson);
+
+  // --- scenarios ---
+  if (setupOk && !stopper.signal.aborted) {
+    phase = "running";
+    scenariosStarted = true;
+    scenariosStartMs = registry.now();
+    const running = runExecutors(host, plan.executors, stopper.signal);
+    stopper.signal.addEventListener("abort", () => {
+      if (!killed) phase = "stopping";
+    }, { once: true });
+    try {
+      const outcome = await Promise.race([running, killed$.then(() => null)]);
+      if (outcome !== null) scenarioResults = outcome;
+      else running.catch(() => {});
+    } catch (e) {
+      error = e instanceof VuInitError
+        ? e.message
+        : `the scenarios failed: ${(e as Error).message}`;
+      stopRun(error);
+    }
+  }
+  vusActive = 0;
+  engine.setActiveVus(0);
+
+  // --- teardown ---
+  const teardown = vu0.exports.teardown;
+  if (setupDone && typeof teardown === "function" && !killed) {
+    phase = "teardown";
+    try {
+      await Promise.race([
+        vu0.callPhase(
+          "teardown",
+          teardown as _Fn,
+          setupJson === undefined ? undefined : JSON.parse(setupJson),
+          plan.teardownTimeoutMs,
+          `${formatDuration(plan.teardownTimeoutMs)} (options.teardownTimeout)`,
+        ),
+        killed$,
+      ]);
+    } catch (e) {
+      const message = `teardown() failed: ${(e as Error).message ?? String(e)}`;
+      log(`error: ${message}`);
+      error ??= message;
+    }
+  }
+
+  // --- end ---
+  registry.stop();
+  stopLag();
+  for (const t of timers) clearTimeout(t);
+  options.stop?.removeEventListener("abort", onStop);
+  if (vusSampleTimer !== undefined) recordVus(); // a run shorter than the sampling delay
+  const finalProgress = snapshot();
+  finalProgress.phase = "done";
+  finalProgress.vusActive = 0;
+  finalProgress.reqRate = finalProgress.elapsedMs > 0
+    ? (finalProgress.httpReqs * 1000) / finalProgress.elapsedMs
+    : 0;
+  pool.close();
+  vu0.close();
+  engine.flushWarnings();
+  options.onProgress?.(finalProgress);
+
+  const thresholdResults = plan.thresholds.evaluate(registry);
+  const durationS = registry.durationMs() / 1000;
+  const summary = buildSummaryData(registry, {
+    thresholds: thresholdResults,
+    intendedIterationRate: arrivalScenarios.size > 0 && durationS > 0
+      ? arrivalScheduled / durationS
+      : null,
+    trendStats: plan.summaryTrendStats,
+  });
+  const timeline = registry.timeline();
+  registry.destroy();
+
+  // A refused URL is a usage error; a run that failed (setup, a VU that could not start) says
+  // nothing about thresholds; otherwise failed thresholds win over an early stop, as in k6.
+  let exitCode: number = LoadExitCode.ok;
+  if (refused) exitCode = LoadExitCode.usage;
+  else if (error !== null) exitCode = LoadExitCode.incomplete;
+  else if (thresholdsFailed(thresholdResults) || failReasons.length > 0) {
+    exitCode = LoadExitCode.thresholdFailed;
+  } else if (abortReason !== null) exitCode = LoadExitCode.incomplete;
+  return {
+    summary,
+    thresholds: thresholdResults,
+    exitCode,
+    abortReason,
+    failReasons,
+    error,
+    scenarios: scenarioResults,
+    timeline,
+    info,
+  };
+}
+
+async function _initVu0(engine: Engine): Promise<VirtualUser> {
+  try {
+    return await VirtualUser.create(engine, 0);
+  } catch (e) {
+    const cause = (e as Error).cause;
+    const message = cause instanceof Error ? cause.message : (e as Error).message;
+    throw new LoadConfigError([`Cannot load the script: ${message}`]);
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * End-to-end runs of the shipped scripts against the embedded reference server, with small
+ * settings. Every test runs the whole `load` command (target in __ENV, summary, exit code).
+ */
+import assert from "node:assert/strict";
+import { type LoadIo, runLoadCommand } from "../../cli/load.ts";
+
+function _io(): LoadIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    tty: false,
+    color: false,
+    signals: { stop: new AbortController().signal, kill: new AbortController().signal },
+  };
+}
+
+async function _run(script: string, env: string[]): Promise<{ code: number; out: string }> {
+  const io = _io();
+  const code = await runLoadCommand(script, { env }, io);
+  const out = io.out.join("");
+  assert.equal(code, 0, `${script} exited ${code}\n${io.err.join("")}\n${out}`);
+  assert.match(out, /█ THRESHOLDS/);
+  assert.doesNotMatch(out, /✗ '/, out);
+  return { code, out };
+}
+
+function _count(out: string, metric: string): number {
+  const m = new RegExp(`^\\s+${metric}\\.*: (?:avg=\\S+ .*|(\\d+))`, "m").exec(out);
+  assert.ok(m, `${metric} is missing from the summary`);
+  return m[1] === undefined ? Infinity : Number(m[1]);
+}
+
+Deno.test("token_refresh.ts issues, uses and refreshes tokens against the embedded server", async () => {
+  const { out } = await _run("load/scripts/token_refresh.ts", [
+    "DURATION=1s",
+    "VUS=2",
+    "ROTATE_EVERY=0.3",
+  ]);
+  assert.match(out, /token_issue_duration\.+: avg=/);
+  assert.match(out, /token_refresh_duration\.+: avg=/);
+  assert.equal(_count(out, "unauthorized_after_refresh"), 0);
+  assert.match(out, /✓ token refreshed/);
+  assert.match(out, /✓ authorized call succeeded/);
+});
+
+Deno.test("send.ts sends messages at a constant arrival rate against the embedded server", async () => {
+  const { out } = await _run("load/scripts/send.ts", ["DURATION=1s", "RATE=20", "PRE_VUS=2"]);
+  assert.match(out, /✓ message accepted \(202\)/);
+  assert.match(out, /message_send_duration\.+: avg=/);
+  assert.match(out, /http_req_latency_intended\.+: avg=/);
+  assert.match(out, /achieved [\d.]+ iterations\/s of [\d.]+ intended \((9\d|100)(\.\d)?%\)/);
+});
+
+Deno.test("revocation.ts measures revocation propagation against the embedded server", async () => {
+  const { out } = await _run("load/scripts/revocation.ts", ["DURATION=1s", "VUS=2", "PROBES=2"]);
+  assert.match(out, /revocation_propagation\.+: avg=/);
+  assert.match(out, /revocation_full_propagation\.+: avg=/);
+  assert.match(out, /✓ 'count==0' count=0/);
+  assert.match(out, /✓ token revoked \(204\)/);
+});
+
+Deno.test("send.ts refuses a non-loopback target without PHONE", async () => {
+  const io = _io();
+  const code = await runLoadCommand("load/scripts/send.ts", {
+    target: "http://192.0.2.1:9/3rdparty/v1",
+    username: "u",
+    password: "p",
+    env: ["DURATION=1s"],
+  }, io);
+  assert.equal(code, 3);
+  assert.match(
+    io.err.join(""),
+    /setup\(\) failed: .*without a recipient: pass the target's test number with -e PHONE=/,
+  );
+});
