@@ -36,6 +36,7 @@ import { startLagMonitor } from "./lag_monitor.ts";
 import {
   DROPPED_ITERATIONS,
   EVENT_LOOP_LAG,
+  HTTP_REQ_LATENCY_INTENDED,
   HTTP_REQS,
   ITERATIONS,
   MetricsRegistry,
@@ -265,6 +266,20 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     ),
   );
   const droppedTags = new Map<string, Readonly<Record<string, string>>>();
+  // Coordinated-omission correction for dropped arrivals (as wrk2 does for requests it could not
+  // send on time): a dropped iteration would have started no earlier than when a VU of its
+  // scenario next became free, so it contributes that wait, intended start to free VU, to
+  // http_req_latency_intended (a lower bound). Plain http_req_duration never sees it.
+  const intendedLatency = registry.get(HTTP_REQ_LATENCY_INTENDED)!;
+  const droppedWaiting = new Map<string, number[]>();
+  const flushDropped = (scenario: string) => {
+    const waiting = droppedWaiting.get(scenario);
+    if (waiting === undefined || waiting.length === 0) return;
+    const now = scheduler.now();
+    const tags = droppedTags.get(scenario)!;
+    for (const t of waiting) intendedLatency.add(now - t, tags);
+    waiting.length = 0;
+  };
 
   // --- scenarios' facts ---
   let scenariosStartMs = 0;
@@ -316,14 +331,22 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     acquireVu: () => pool.acquire(),
     releaseVu: (vu) => pool.release(vu),
     runIteration: (vu, iteration: IterationInfo) => {
-      if (iteration.intendedStart !== undefined) arrivalScheduled++;
-      return vu.runIteration(iteration);
+      if (iteration.intendedStart === undefined) return vu.runIteration(iteration);
+      arrivalScheduled++;
+      const scenario = iteration.scenario;
+      return vu.runIteration(iteration).finally(() => flushDropped(scenario));
     },
     onDroppedIterations: (scenario, count) => {
       let tags = droppedTags.get(scenario);
       if (tags === undefined) droppedTags.set(scenario, tags = Object.freeze({ scenario }));
       dropped.add(count, tags);
-      if (arrivalScenarios.has(scenario)) arrivalScheduled += count;
+      if (arrivalScenarios.has(scenario)) {
+        arrivalScheduled += count;
+        let waiting = droppedWaiting.get(scenario);
+        if (waiting === undefined) droppedWaiting.set(scenario, waiting = []);
+        const now = scheduler.now();
+        for (let i = 0; i < count; i++) waiting.push(now);
+      }
     },
     onActiveVus: (scenario, active) => {
       activeByScenario.set(scenario, active);
@@ -455,6 +478,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       stopRun(error);
     }
   }
+  for (const scenario of droppedWaiting.keys()) flushDropped(scenario);
   vusActive = 0;
   engine.setActiveVus(0);
 

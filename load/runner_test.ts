@@ -354,3 +354,40 @@ Deno.test("runLoad() refuses a script path that does not exist", async () => {
     (e: unknown) => e instanceof LoadConfigError && /no such file/.test(e.message),
   );
 });
+
+Deno.test("runLoad() corrects for coordinated omission: dropped arrivals raise http_req_latency_intended, not http_req_duration", async () => {
+  // A server that holds every request arriving in a 300 ms window; 400 arrivals/s on 2 VUs.
+  const started = performance.now();
+  const server = testServer(async () => {
+    const t = performance.now() - started;
+    if (t > 300 && t < 600) await new Promise((r) => setTimeout(r, 600 - t));
+    return new Response("ok");
+  });
+  try {
+    const r = await runScript(
+      `${IMPORTS}
+export const options = {
+  scenarios: { s: { executor: "constant-arrival-rate", rate: 400, timeUnit: "1s", duration: "1s",
+    preAllocatedVUs: 2, maxVUs: 2 } },
+  summaryTrendStats: ["med", "p(99)"],
+};
+export default async function () { await http.asyncRequest("GET", __ENV.URL); }
+`,
+      { env: { URL: server.url } },
+    );
+    const m = r.summary.metrics;
+    assert.ok(m.dropped_iterations.values.count > 50, "arrivals during the stall are dropped");
+    // About 30% of the arrivals fall in the stall: the corrected p99 shows it, as wrk2's does.
+    assert.ok(
+      m.http_req_latency_intended.values["p(99)"] > 150,
+      JSON.stringify(m.http_req_latency_intended.values),
+    );
+    // Only the 2 requests in flight saw the stall: the uncorrected p99 hides it.
+    assert.ok(
+      m.http_req_duration.values["p(99)"] < 100,
+      JSON.stringify(m.http_req_duration.values),
+    );
+  } finally {
+    await server.close();
+  }
+});

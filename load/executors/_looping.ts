@@ -41,7 +41,8 @@ export async function runLoopingVus<V extends Vu>(
       try {
         while (!run.stopped && plan.claim(index)) {
           await run.iterate(vu);
-          await breathe();
+          const nap = breathe();
+          if (nap) await nap;
         }
       } finally {
         run.release(vu);

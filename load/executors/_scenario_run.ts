@@ -28,6 +28,8 @@ interface _InFlight {
 
 /** How many iterations a VU loop may run without the event loop getting a turn. */
 const _SPIN_LIMIT = 64;
+/** How often the heartbeat timer proves the event loop got a turn (ms). */
+const _BEAT_MS = 10;
 
 /** One run of one scenario; see the module documentation for its timeline. */
 export class ScenarioRun<V extends Vu> {
@@ -284,10 +286,11 @@ export class ScenarioRun<V extends Vu> {
   }
 
   /**
-   * Returns a function a VU loop awaits after each iteration. It yields to the event loop
-   * (a 0 ms timer) when the loop ran many iterations without the event loop getting a turn, so
-   * iterations that settle without I/O (e.g. a script error) cannot starve the timers that end
-   * the scenario.
+   * Returns a function a VU loop calls after each iteration (awaiting what it returns, if
+   * anything). It yields to the event loop (a 0 ms timer) when the loop ran many iterations
+   * while a heartbeat timer could not fire, so iterations that settle without I/O (e.g. a script
+   * error) cannot starve the timers that end the scenario. The heartbeat fires every 10 ms, not
+   * every turn: one timer per turn costs a noticeable share of throughput at 100k requests/s.
    */
   breather(): () => Promise<unknown> | undefined {
     let seen = this.#beat;
@@ -301,7 +304,7 @@ export class ScenarioRun<V extends Vu> {
         this.#beatTimer = this.scheduler.setTimeout(() => {
           this.#beatTimer = undefined;
           this.#beat++;
-        }, 0);
+        }, _BEAT_MS);
       }
       if (++streak < _SPIN_LIMIT) return undefined;
       streak = 0;

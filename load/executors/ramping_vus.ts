@@ -190,7 +190,8 @@ export class RampingVus implements Executor {
               slot.signal = run.link(slot.controller.signal);
             }
             await run.iterate(vu, { signal: slot.signal });
-            await breathe();
+            const nap = breathe();
+            if (nap) await nap;
           }
         } finally {
           run.cancel(slot.deadline);

@@ -1,5 +1,5 @@
 /**
- * The k6 script of `load/memory_bench.ts`: a constant arrival rate of requests, each tagged with
+ * The k6 script of `bench/memory_bench.ts`: a constant arrival rate of requests, each tagged with
  * a rotating name, plus one check and a custom trend, so every metric kind grows.
  *
  * @module

@@ -1,11 +1,11 @@
 /**
- * A Web Worker of `load/engine_bench.ts`: runs one independent engine (its share of the VUs) and
+ * A Web Worker of `bench/engine_bench.ts`: runs one independent engine (its share of the VUs) and
  * posts back how many requests it made.
  *
  * @module
  */
 
-import { runLoad } from "./runner.ts";
+import { runLoad } from "../load/runner.ts";
 
 /** The worker's task. */
 export interface EngineBenchTask {

@@ -1,5 +1,5 @@
 /**
- * The k6 script of `load/engine_bench.ts`: one request and one check per iteration, looping VUs.
+ * The k6 script of `bench/engine_bench.ts`: one request and one check per iteration, looping VUs.
  *
  * @module
  */

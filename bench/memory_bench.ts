@@ -5,14 +5,14 @@
  * memory should level off after warm-up instead of growing with the number of requests.
  *
  * ```sh
- * npx deno run -A --v8-flags=--expose-gc load/memory_bench.ts [--rate 2000] [--duration 60]
+ * npx deno run -A --v8-flags=--expose-gc bench/memory_bench.ts [--rate 2000] [--duration 60]
  * ```
  * With `--expose-gc` the heap figures are taken after a full garbage collection.
  *
  * @module
  */
 
-import { runLoad } from "./runner.ts";
+import { runLoad } from "../load/runner.ts";
 
 function _rssMb(): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(Deno.readTextFileSync("/proc/self/status"));
@@ -30,7 +30,7 @@ function _memLine(): string {
 }
 
 async function _nullServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const script = new URL("../bench/null_server.ts", import.meta.url).pathname;
+  const script = new URL("./null_server.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", script],
     stdout: "piped",

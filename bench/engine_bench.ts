@@ -12,15 +12,15 @@
  * ratio to wrk.
  *
  * ```sh
- * npx deno run -A load/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers 2]
+ * npx deno run -A bench/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers 2]
  * ```
  *
  * @module
  */
 
-import { runClientLoops } from "../bench/_client_loops.ts";
+import { runClientLoops } from "./_client_loops.ts";
 import type { EngineBenchAnswer, EngineBenchTask } from "./_engine_bench_worker.ts";
-import { runLoad } from "./runner.ts";
+import { runLoad } from "../load/runner.ts";
 
 /** Settings of the benchmark. */
 export interface EngineBenchOptions {
@@ -53,7 +53,7 @@ export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
 }
 
 async function _startNullServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const script = new URL("../bench/null_server.ts", import.meta.url).pathname;
+  const script = new URL("./null_server.ts", import.meta.url).pathname;
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-net", script],
     stdout: "piped",
@@ -91,6 +91,31 @@ async function _wrk(url: string, o: EngineBenchOptions): Promise<number> {
   const m = /Requests\/sec:\s+([\d.]+)/.exec(new TextDecoder().decode(out.stdout));
   if (m === null) throw new Error("Cannot read wrk's output: no Requests/sec line");
   return Number(m[1]);
+}
+
+/** The autocannon CLI installed by npm (node_modules), or null when absent. */
+export function autocannonPath(): string | null {
+  const path = new URL("../node_modules/autocannon/autocannon.js", import.meta.url).pathname;
+  try {
+    Deno.statSync(path);
+    return path;
+  } catch {
+    return null;
+  }
+}
+
+async function _autocannon(url: string, o: EngineBenchOptions): Promise<number> {
+  const out = await new Deno.Command("node", {
+    args: [autocannonPath()!, "-c", String(o.vus), "-d", String(o.duration), "--json", url],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const json = JSON.parse(new TextDecoder().decode(out.stdout));
+  const total = json?.requests?.total;
+  if (typeof total !== "number") {
+    throw new Error("Cannot read autocannon's output: no requests.total");
+  }
+  return total / (json.duration ?? o.duration);
 }
 
 async function _raw(url: string, o: EngineBenchOptions): Promise<number> {
@@ -144,6 +169,8 @@ function _median(values: number[]): number {
 export async function runEngineBench(o: EngineBenchOptions): Promise<Record<string, number>> {
   const server = await _startNullServer();
   const results: Record<string, number[]> = { wrk: [], client: [], engine: [] };
+  const autocannon = autocannonPath() !== null;
+  if (autocannon) results.autocannon = [];
   if (o.workers > 0) results[`engine_${o.workers}_workers`] = [];
   try {
     console.log(`null server: ${server.url}; ${o.vus} VUs/connections, ${o.duration}s per run`);
@@ -152,6 +179,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
       results.wrk.push(await _wrk(server.url, o));
       results.client.push(await _raw(server.url, o));
       results.engine.push(await _engine(server.url, o));
+      if (autocannon) results.autocannon.push(await _autocannon(server.url, o));
       if (o.workers > 0) results[`engine_${o.workers}_workers`].push(await _workers(server.url, o));
       console.log(
         `round ${round}: ` +

@@ -1,5 +1,5 @@
 /**
- * The k6 script of `load/co_check.ts`: one GET per iteration, closed model (constant VUs) or
+ * The k6 script of `bench/co_check.ts`: one GET per iteration, closed model (constant VUs) or
  * open model (constant arrival rate), chosen with `MODEL`.
  *
  * @module
