@@ -30,9 +30,14 @@ export interface Target {
   allowSend: boolean;
   /** Test recipient for side-effect checks (E.164). */
   phone?: string;
-  /** Per-request timeout. */
+  /** Per-request timeout, covering the response body. */
   timeoutMs: number;
+  /** Largest response body read (bytes); larger bodies make the check an error. */
+  maxBodyBytes?: number;
 }
+
+/** Default response body limit of conformance requests: SMSGate answers are small. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Injectable effects (tests pass fakes). */
 export interface EngineDeps {
@@ -221,6 +226,7 @@ export class Engine {
         tr,
       );
       const want = this.#t.profile.issueStatus;
+      _requireJson(res, `Step ${n}: the token response`);
       if (
         res.status !== want || !res.json ||
         typeof (res.json as Record<string, unknown>).access_token !== "string"
@@ -250,6 +256,9 @@ export class Engine {
         vars,
         tr,
       );
+      if (res.status >= 200 && res.status < 300) {
+        _requireJson(res, `Step ${n}: the refresh response`);
+      }
       this.#expect(check, n, step.expect ?? { status: "$refreshStatus" }, res, vars);
       vars.set(step.as, { body: res.json });
       return;
@@ -462,7 +471,31 @@ export class Engine {
       exchange.error = why;
       throw new CheckError(`${label}: request failed: ${why}`);
     }
-    const text = await res.text();
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel();
+      exchange.durationMs = Math.round(this.#d.now() - startedAt);
+      exchange.response = { status: res.status, headers: this.#redactor.headers(res.headers) };
+      const where = res.headers.get("location");
+      throw new CheckError(
+        `${label}: the target answered ${res.status} redirecting to ${
+          where ? this.#redactor.url(where) : "(no Location)"
+        }; redirects are not followed: point --target at the API root`,
+      );
+    }
+    let text: string;
+    try {
+      text = await _readBody(res, this.#t.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    } catch (e) {
+      exchange.durationMs = Math.round(this.#d.now() - startedAt);
+      const err = e as Error;
+      const why = err.name === "TimeoutError"
+        ? `the response body did not complete within ${this.#t.timeoutMs} ms`
+        : err instanceof BodyTooLarge
+        ? err.message
+        : `reading the response body failed: ${transportCause(err)}`;
+      exchange.error = why;
+      throw new CheckError(`${label}: ${why}`);
+    }
     const end = this.#d.now();
     exchange.durationMs = Math.round(end - startedAt);
     exchange.response = {
@@ -574,6 +607,7 @@ export class Engine {
     }
     if (e.envelope) this.#envelope(res, fail);
     if (e.emptyBody && res.text !== "") fail("expected an empty body", "(empty body)");
+    if (e.body?.length) _requireJson(res, `Step ${n}: the response`);
     for (const c of e.body ?? []) this.#condition(check, c, res, vars, fail);
   }
 
@@ -690,6 +724,61 @@ export function transportCause(err: Error): string {
   const cause = err.cause instanceof Error ? err.cause.message : "";
   if (!cause) return err.message;
   return cause.replace(/^error sending request for url \([^)]*\): /, "");
+}
+
+/** A response body over the limit. */
+class BodyTooLarge extends Error {}
+
+/** Reads a body as text, refusing more than `limit` bytes (cancels the stream past it). */
+async function _readBody(res: Response, limit: number): Promise<string> {
+  if (!res.body) return "";
+  const declared = Number(res.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body.cancel();
+    throw new BodyTooLarge(
+      `the response body is ${declared} bytes, over the ${limit}-byte limit (--max-body)`,
+    );
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new BodyTooLarge(
+          `the response body exceeded the ${limit}-byte limit (--max-body) before it ended`,
+        );
+      }
+      chunks.push(value);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
+/** A response the check needs as JSON must be JSON: otherwise the check cannot judge it. */
+function _requireJson(res: { text: string; json: unknown; status: number }, what: string): void {
+  if (res.text === "" || res.json !== undefined) return;
+  let why = "";
+  try {
+    JSON.parse(res.text);
+  } catch (e) {
+    why = (e as Error).message;
+  }
+  throw new CheckError(
+    `${what} (${res.status}) is not valid JSON (${why}); ${res.text.length} characters received`,
+  );
 }
 
 function _parseOr(text: string): unknown {

@@ -119,3 +119,43 @@ function _stripCredentials(u: string): string {
     return u;
   }
 }
+
+/**
+ * The result document of a run that could not start because the target is unreachable: every
+ * selected check is an error naming the cause, so reports are still written (exit code 3).
+ */
+export function unreachableResult(
+  o: Pick<RunOptions, "target" | "checks" | "profileSource" | "detection" | "embedded">,
+  cause: string,
+): ConformanceResult {
+  const now = new Date().toISOString();
+  const results: CheckResult[] = o.checks.map((c) => ({
+    id: c.id,
+    suite: c.suite,
+    title: c.title,
+    requirements: c.requirements,
+    profile: o.target.profile.name,
+    status: "error",
+    durationMs: 0,
+    message: `Not run: ${cause}`,
+    transcript: [],
+  }));
+  return {
+    schemaVersion: 1,
+    kind: "conformance",
+    tool: { name: "smsgate-testkit", version: pkg.version },
+    startedAt: now,
+    finishedAt: now,
+    durationMs: 0,
+    target: {
+      url: _stripCredentials(o.target.url),
+      embedded: o.embedded,
+      profile: o.target.profile.name,
+      profileSource: o.profileSource,
+      ...(o.detection ? { detection: o.detection } : {}),
+    },
+    summary: { total: results.length, passed: 0, failed: 0, skipped: 0, errors: results.length },
+    checks: results,
+    requirements: coverage(results),
+  };
+}
