@@ -17,6 +17,8 @@ export interface TargetFlags {
   username?: string;
   /** Basic password. */
   password?: string;
+  /** File holding the Basic password (first line). */
+  passwordFile?: string;
 }
 
 /** A resolved target. */
@@ -63,23 +65,49 @@ export function resolveExplicitTarget(flags: TargetFlags): Omit<ResolvedTarget, 
   };
   const rawUrl = flags.target ?? env("SMSGATE_URL");
   if (rawUrl === undefined) {
-    if (flags.username || flags.password) {
-      throw new UsageError("Cannot use --username or --password without --target (or SMSGATE_URL)");
+    if (flags.username || flags.password || flags.passwordFile) {
+      throw new UsageError(
+        "Cannot use --username, --password or --password-file without --target (or SMSGATE_URL)",
+      );
     }
     return null;
   }
   const url = parseTargetUrl(rawUrl, flags.target ? "--target" : "SMSGATE_URL");
   const username = flags.username ?? env("SMSGATE_USERNAME");
-  const password = flags.password ?? env("SMSGATE_PASSWORD");
+  if (flags.password !== undefined && flags.passwordFile !== undefined) {
+    throw new UsageError("Cannot use both --password and --password-file: give the password once");
+  }
+  const file = flags.passwordFile ?? env("SMSGATE_PASSWORD_FILE");
+  const password = flags.password ?? (file !== undefined ? readPasswordFile(file) : undefined) ??
+    env("SMSGATE_PASSWORD");
   if (flags.password !== undefined) {
     warn("--password is visible in the process list and shell history; prefer SMSGATE_PASSWORD");
   }
   if (!username || !password) {
     throw new UsageError(
-      "Cannot authenticate: give the Basic credentials with --username (or SMSGATE_USERNAME) and SMSGATE_PASSWORD",
+      "Cannot authenticate: give the Basic credentials with --username (or SMSGATE_USERNAME) and SMSGATE_PASSWORD (or --password-file)",
     );
   }
   return { url, username, password };
+}
+
+/**
+ * Reads a password from a file (its first line, without the line ending), the way secret
+ * stores mount them (Kubernetes secrets, Docker secrets, CI secret files).
+ */
+export function readPasswordFile(path: string): string {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    const why = e instanceof Deno.errors.NotFound ? "no such file" : (e as Error).message;
+    throw new UsageError(`Cannot read --password-file ${path}: ${why}`);
+  }
+  const first = text.split(/\r?\n/)[0];
+  if (first === "") {
+    throw new UsageError(`Cannot use --password-file ${path}: its first line is empty`);
+  }
+  return first;
 }
 
 /** Starts the embedded reference server for `profile`. */
