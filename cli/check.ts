@@ -7,18 +7,30 @@
 
 import { Command, Option } from "@commander-js/extra-typings";
 import pc from "picocolors";
-import { parseReporterList, writeReports } from "../reports/registry.ts";
+import { renderMarkdown } from "../reports/markdown.ts";
+import { parseReporterList, reporterNames, writeReports } from "../reports/registry.ts";
 import { getProfile, PROFILE_NAMES, type ProfileName } from "../smsgate/profiles.ts";
 import { detectProfile, UnreachableError } from "../suites/detect.ts";
+import {
+  applyBaseline,
+  type Baseline,
+  BaselineError,
+  baselineFromResults,
+  countedFailures,
+  loadBaseline,
+  renderBaseline,
+} from "../suites/baseline.ts";
 import type { Check } from "../suites/model.ts";
 import { ALL_CHECKS, selectChecks } from "../suites/registry.ts";
 import type { ConformanceResult, Detection } from "../suites/result.ts";
-import { runConformance } from "../suites/runner.ts";
+import { runConformance, unreachableResult } from "../suites/runner.ts";
 import { loadSuiteFile, SuiteFileError } from "../suites/suite_file.ts";
 import { parseDuration } from "../load/duration.ts";
+import { parseByteSize } from "../load/byte_size.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "../suites/engine.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { parseList } from "./options.ts";
-import { useColor } from "./output.ts";
+import { useColor, warn } from "./output.ts";
 import { embeddedTarget, type ResolvedTarget, resolveExplicitTarget } from "./target.ts";
 
 /** Options of one check run (what the command parsed). */
@@ -35,7 +47,24 @@ export interface CheckRunOptions {
   phone?: string;
   jwtSecret?: string;
   timeout: string;
+  maxBody?: string;
+  passwordFile?: string;
   concurrency: number;
+  /** Baseline of expected failures to compare the run with. */
+  baseline?: string;
+  /** Write the run's failures as a baseline to this file (exit 0). */
+  writeBaseline?: string;
+  /** Reason of every entry written by --write-baseline. */
+  baselineReason?: string;
+}
+
+function _maxBody(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_BODY_BYTES;
+  try {
+    return parseByteSize(value);
+  } catch (e) {
+    throw new UsageError(`Cannot parse --max-body "${value}": ${(e as Error).message}`);
+  }
 }
 
 function _timeoutMs(value: string): number {
@@ -50,7 +79,8 @@ function _timeoutMs(value: string): number {
   );
 }
 
-async function _checks(o: CheckRunOptions): Promise<Check[]> {
+/** The checks to run, and every check that exists (built-in and suite files). */
+async function _checks(o: CheckRunOptions): Promise<{ selected: Check[]; known: Check[] }> {
   const extra: Check[] = [];
   for (const f of o.suiteFile) {
     try {
@@ -67,8 +97,8 @@ async function _checks(o: CheckRunOptions): Promise<Check[]> {
   }
   try {
     // Only user checks when just suite files are given; else the named suites.
-    if (o.suiteFile.length && o.suite.length === 0) return extra;
-    return selectChecks(o.suite, all);
+    if (o.suiteFile.length && o.suite.length === 0) return { selected: extra, known: all };
+    return { selected: selectChecks(o.suite, all), known: all };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -108,7 +138,16 @@ async function _runOne(
       profile = getProfile(profileArg).name;
     }
   } catch (e) {
-    if (e instanceof UnreachableError) throw e;
+    if (e instanceof UnreachableError) {
+      // Reports are still written: every check is an error naming the cause (exit 3).
+      return unreachableResult({
+        url: t.url,
+        profile: auto ? "unknown" : getProfile(profileArg!).name,
+        checks,
+        profileSource: auto ? "auto" : "explicit",
+        embedded: !!t.embedded,
+      }, e.message);
+    }
     if (e instanceof UsageError) throw e;
     throw new UsageError((e as Error).message);
   }
@@ -123,6 +162,7 @@ async function _runOne(
       allowSend: !!o.allowSend,
       phone: o.phone,
       timeoutMs,
+      maxBodyBytes: _maxBody(o.maxBody),
     },
     checks,
     profileSource: auto ? "auto" : "explicit",
@@ -150,7 +190,15 @@ export async function runCheck(o: CheckRunOptions): Promise<number> {
     throw new UsageError(`Cannot parse --phone "${o.phone}": expected E.164, e.g. +15550001234`);
   }
   if (o.profile !== undefined && o.profile !== "auto" && o.profile !== "all") getProfile(o.profile);
-  const checks = await _checks(o);
+  if (o.baselineReason !== undefined && o.writeBaseline === undefined) {
+    throw new UsageError(
+      "Cannot use --baseline-reason without --write-baseline: it sets the reason of the entries written",
+    );
+  }
+  const { selected: checks, known } = await _checks(o);
+  const baseline = o.baseline === undefined
+    ? undefined
+    : await _loadBaseline(o.baseline, known.map((c) => c.id));
   const explicit = resolveExplicitTarget(o);
   if (explicit && o.profile === "all") {
     throw new UsageError(
@@ -173,14 +221,17 @@ export async function runCheck(o: CheckRunOptions): Promise<number> {
     })));
   try {
     const results = await Promise.all(runs.map((r) => _runOne(o, checks, r.target, r.profile)));
-    for (const [i, doc] of results.entries()) {
+    for (const [i, raw] of results.entries()) {
+      const doc = baseline ? applyBaseline(raw, baseline, o.baseline!) : raw;
       docs.push(doc);
       const written = await writeReports(doc, reporters, runs[i].dir, { color });
       for (const w of written) {
-        if (w.text !== undefined) console.log(w.text);
+        // An unreachable target gets one clear line (below), not a report full of errors.
+        if (w.text !== undefined && doc.unreachable === undefined) console.log(w.text);
       }
       const files = written.filter((w) => w.path).map((w) => w.path);
       if (files.length) console.log(pc.dim(`reports: ${files.join(", ")}`));
+      await _appendStepSummary(doc);
     }
   } finally {
     await Promise.all(runs.map((r) => r.target.embedded?.close()));
@@ -194,9 +245,80 @@ export async function runCheck(o: CheckRunOptions): Promise<number> {
       } passed, ${sum("failed")} failed, ${sum("skipped")} skipped, ${sum("errors")} errors`,
     );
   }
-  if (docs.some((d) => d.summary.failed > 0)) return ExitCode.checkFailed;
-  if (docs.some((d) => d.summary.errors > 0)) return ExitCode.unreachable;
+  if (o.writeBaseline !== undefined) {
+    await _writeBaseline(o.writeBaseline, docs, o.baselineReason, baseline);
+    return ExitCode.ok;
+  }
+  const unreachable = docs.find((d) => d.unreachable !== undefined);
+  if (unreachable) {
+    console.error(`error: ${unreachable.unreachable}`);
+    return ExitCode.unreachable;
+  }
+  return exitCodeOf(docs);
+}
+
+/**
+ * The exit code of finished runs: 1 when a check failed that no baseline lists, or a listed
+ * check passes now (printing which to remove); else 3 when a check could not complete and no
+ * baseline lists it; else 0.
+ */
+export function exitCodeOf(docs: readonly ConformanceResult[]): number {
+  const multi = docs.length > 1;
+  for (const doc of docs) {
+    for (const id of doc.baseline?.fixed ?? []) {
+      console.error(
+        `baseline: ${id} passes now${multi ? ` on ${doc.target.profile}` : ""} but ${
+          doc.baseline!.file
+        } lists it as an expected failure: remove it from the baseline`,
+      );
+    }
+  }
+  const counted = docs.flatMap(countedFailures);
+  if (counted.some((c) => c.status === "fail")) return ExitCode.checkFailed;
+  if (docs.some((d) => (d.baseline?.fixed.length ?? 0) > 0)) return ExitCode.checkFailed;
+  if (counted.length > 0) return ExitCode.unreachable;
   return ExitCode.ok;
+}
+
+async function _loadBaseline(file: string, knownIds: string[]): Promise<Baseline> {
+  try {
+    return await loadBaseline(file, { knownIds });
+  } catch (e) {
+    if (e instanceof BaselineError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+async function _writeBaseline(
+  file: string,
+  docs: readonly ConformanceResult[],
+  reason: string | undefined,
+  previous: Baseline | undefined,
+): Promise<void> {
+  const written = baselineFromResults(docs, { reason, previous });
+  try {
+    await Deno.writeTextFile(file, renderBaseline(written, file));
+  } catch (e) {
+    throw new UsageError(`Cannot write baseline file ${file}: ${(e as Error).message}`);
+  }
+  const n = written.expectedFailures.length;
+  console.log(
+    `wrote baseline ${file}: ${n} expected ${n === 1 ? "failure" : "failures"}` +
+      (n && reason === undefined
+        ? " (reasons are the failure messages: edit them to say why)"
+        : ""),
+  );
+}
+
+/** Appends the Markdown summary to `$GITHUB_STEP_SUMMARY` when set (GitHub Actions). */
+async function _appendStepSummary(doc: ConformanceResult): Promise<void> {
+  const file = Deno.env.get("GITHUB_STEP_SUMMARY");
+  if (!file) return;
+  try {
+    await Deno.writeTextFile(file, renderMarkdown(doc) + "\n", { append: true, create: true });
+  } catch (e) {
+    warn(`cannot append the summary to GITHUB_STEP_SUMMARY (${file}): ${(e as Error).message}`);
+  }
 }
 
 /** Builds the `check` command; `onExit` receives the exit code. */
@@ -213,6 +335,10 @@ export function checkCommand(onExit: (code: number) => void) {
     .option(
       "--password <password>",
       "Basic password (prefer env SMSGATE_PASSWORD: flags are visible in ps)",
+    )
+    .option(
+      "--password-file <file>",
+      "file whose first line is the Basic password (env SMSGATE_PASSWORD_FILE)",
     )
     .addOption(
       new Option(
@@ -232,7 +358,7 @@ export function checkCommand(onExit: (code: number) => void) {
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
-    .option("--reporter <names>", "comma-separated: console, junit, json", "console")
+    .option("--reporter <names>", `comma-separated: ${reporterNames().join(", ")}`, "console")
     .option("--out <dir>", "directory for report files", "out")
     .option("--allow-send", "run checks with side effects (real sends); needs --phone")
     .option("--phone <e164>", "test recipient for --allow-send, e.g. +15550001234")
@@ -240,7 +366,20 @@ export function checkCommand(onExit: (code: number) => void) {
       "--jwt-secret <secret>",
       "the deployment's JWT secret (env SMSGATE_JWT_SECRET): enables signed-token checks",
     )
-    .option("--timeout <duration>", "per-request timeout", "10s")
+    .option(
+      "--baseline <file>",
+      "YAML/JSON list of expected failures: those do not fail the run; new failures and listed checks that pass do",
+    )
+    .option(
+      "--write-baseline <file>",
+      "write this run's failures as a baseline (YAML, or JSON for .json) and exit 0",
+    )
+    .option(
+      "--baseline-reason <text>",
+      "reason of every entry --write-baseline writes (default: each failure's message)",
+    )
+    .option("--timeout <duration>", "per-request timeout, response body included", "10s")
+    .option("--max-body <size>", "largest response body read, e.g. 1MiB (default 1MiB)")
     .option("--concurrency <n>", "checks in flight at once", (v: string) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 256) {
@@ -258,8 +397,12 @@ Examples:
   SMSGATE_PASSWORD=... npm start -- check --target https://api.sms-gate.app/3rdparty/v1 --username ABCDEF
   npm start -- check --target http://phone:8080 --username sms --profile local --reporter console,junit --out out
   npm start -- check --suite revocation,refresh --suite-file my-checks.yaml
+  npm start -- check --target URL --username U --write-baseline ci/baseline.yaml   # record known failures
+  npm start -- check --target URL --username U --baseline ci/baseline.yaml --reporter console,html,markdown
 
-Exit codes: 0 all passed, 1 a check failed, 2 usage error, 3 target unreachable or a check could not complete.`,
+With GITHUB_STEP_SUMMARY set (GitHub Actions), the Markdown summary is appended to that file.
+
+Exit codes: 0 all passed, 1 a check failed (with --baseline: a new failure, or a listed check passes), 2 usage error, 3 target unreachable or a check could not complete.`,
     )
     .action(async (opts) => {
       onExit(await runCheck(opts as CheckRunOptions));

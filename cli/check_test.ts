@@ -126,7 +126,10 @@ Deno.test("check usage errors exit 2 with one error line and no stack trace", as
       /^error: option '--profile <name>' argument 'nope' is invalid/,
     ],
     [["check", "--target", "not a url"], /^error: Cannot parse --target "not a url"/],
-    [["check", "--username", "u"], /^error: Cannot use --username or --password without --target/],
+    [
+      ["check", "--username", "u"],
+      /^error: Cannot use --username, --password or --password-file without --target/,
+    ],
     [["check", "--timeout", "soon"], /^error: Cannot parse --timeout "soon"/],
   ];
   const runs = await Promise.all(cases.map(([args]) => runCli(args)));

@@ -6,7 +6,7 @@
 
 import { Command } from "@commander-js/extra-typings";
 import { readResultFile } from "../reports/json.ts";
-import { parseReporterList, writeReports } from "../reports/registry.ts";
+import { parseReporterList, reporterNames, writeReports } from "../reports/registry.ts";
 import { UsageError } from "./errors.ts";
 import { useColor } from "./output.ts";
 
@@ -15,7 +15,7 @@ export function reportCommand() {
   return new Command("report")
     .description("Re-render a saved result (result.json) with other reporters")
     .argument("<file>", "a result.json written by check --reporter json")
-    .option("--reporter <names>", "comma-separated: console, junit, json", "console")
+    .option("--reporter <names>", `comma-separated: ${reporterNames().join(", ")}`, "console")
     .option("--out <dir>", "directory for report files", "out")
     .action(async (file, opts) => {
       let names: string[];

@@ -48,9 +48,15 @@ export function renderConsole(doc: ConformanceResult, opts: RenderOptions): stri
   lines.push(..._header(safe, c), "");
   lines.push(..._checks(safe, c, opts.verbose ?? false));
   lines.push(..._coverage(safe, c), "");
+  if (safe.baseline) lines.push(..._baseline(safe, c), "");
   const s = safe.summary;
-  const totals = totalsLine(safe);
-  lines.push(s.failed + s.errors > 0 ? c.bold(c.red(totals)) : c.bold(c.green(totals)));
+  const expected = safe.baseline?.expectedFailures.length ?? 0;
+  const totals = totalsLine(safe) +
+    (expected ? ` (${expected} expected ${plural(expected, "failure")}, baseline)` : "");
+  const failing = safe.baseline
+    ? safe.baseline.unexpected.length + safe.baseline.fixed.length
+    : s.failed + s.errors;
+  lines.push(failing > 0 ? c.bold(c.red(totals)) : c.bold(c.green(totals)));
   return lines.join("\n") + "\n";
 }
 
@@ -122,6 +128,10 @@ function _checkLine(check: CheckResult, c: Colors, idWidth: number, verbose: boo
   let line = `  ${mark} ${id}  ${check.title}  ${c.dim(formatDuration(check.durationMs))}`;
   if (verbose && check.status === "pass" && check.requirements.length) {
     line += c.dim(`  [${check.requirements.join(", ")}]`);
+  }
+  if (check.expectedFailure) line += `  ${c.yellow("expected failure (baseline)")}`;
+  else if (check.baselineReason !== undefined && check.status === "pass") {
+    line += `  ${c.red("listed in the baseline: remove it")}`;
   }
   return line;
 }
@@ -196,6 +206,35 @@ function _coverage(doc: ConformanceResult, c: Colors): string[] {
     lines.push(`  ${c.yellow("not exercised:")}`);
     for (const r of uncovered) {
       lines.push(`    ${c.yellow(STATUS_MARKS.skip)} ${r.id.padEnd(width)}  ${r.statement}`);
+    }
+  }
+  return lines;
+}
+
+function _baseline(doc: ConformanceResult, c: Colors): string[] {
+  const b = doc.baseline!;
+  const reason = (id: string) => doc.checks.find((check) => check.id === id)?.baselineReason ?? "";
+  const width = Math.min(
+    ID_WIDTH_MAX,
+    [...b.expectedFailures, ...b.fixed].reduce((w, id) => Math.max(w, Array.from(id).length), 0),
+  );
+  const lines = [
+    c.bold("baseline") +
+    `  ${b.file}: ${b.expectedFailures.length} expected ${
+      plural(b.expectedFailures.length, "failure")
+    }, ${b.fixed.length} listed ${plural(b.fixed.length, "check")} passing now, ` +
+    `${b.unexpected.length} new ${plural(b.unexpected.length, "failure")}`,
+  ];
+  if (b.expectedFailures.length) {
+    lines.push(`  ${c.yellow("expected failures (not counted):")}`);
+    for (const id of b.expectedFailures) {
+      lines.push(`    ${c.yellow(STATUS_MARKS.fail)} ${id.padEnd(width)}  ${c.dim(reason(id))}`);
+    }
+  }
+  if (b.fixed.length) {
+    lines.push(`  ${c.red(`passing now: remove from ${b.file}:`)}`);
+    for (const id of b.fixed) {
+      lines.push(`    ${c.green(STATUS_MARKS.pass)} ${id.padEnd(width)}  ${c.dim(reason(id))}`);
     }
   }
   return lines;

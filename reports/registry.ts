@@ -9,8 +9,10 @@
 import { join } from "node:path";
 import type { ConformanceResult } from "../suites/result.ts";
 import { consoleReporter } from "./console.ts";
+import { htmlReporter } from "./html.ts";
 import { jsonReporter } from "./json.ts";
 import { junitReporter } from "./junit.ts";
+import { markdownReporter } from "./markdown.ts";
 
 /** Options every reporter accepts. */
 export interface RenderOptions {
@@ -37,6 +39,8 @@ export const REPORTERS: readonly Reporter[] = [
   consoleReporter,
   junitReporter,
   jsonReporter,
+  htmlReporter,
+  markdownReporter,
 ];
 
 /** The names of every reporter, in registry order. */

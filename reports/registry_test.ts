@@ -25,9 +25,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-Deno.test("REPORTERS lists console, junit and json with distinct names and files", () => {
-  assert.deepEqual(reporterNames(), ["console", "junit", "json"]);
-  assert.deepEqual(REPORTERS.map((r) => r.fileName), [undefined, "junit.xml", "result.json"]);
+Deno.test("REPORTERS lists every reporter with distinct names and files", () => {
+  assert.deepEqual(reporterNames(), ["console", "junit", "json", "html", "markdown"]);
+  assert.deepEqual(REPORTERS.map((r) => r.fileName), [
+    undefined,
+    "junit.xml",
+    "result.json",
+    "report.html",
+    "summary.md",
+  ]);
   for (const r of REPORTERS) assert.ok(r.description.length > 0);
 });
 
@@ -38,13 +44,14 @@ Deno.test("parseReporterList() keeps order, trims and drops duplicates", () => {
 
 Deno.test("parseReporterList() refuses unknown names and an empty list", () => {
   assert.throws(() => parseReporterList("console,x"), {
-    message: 'Unknown reporter "x": expected one of console, junit, json',
+    message: 'Unknown reporter "x": expected one of console, junit, json, html, markdown',
   });
   assert.throws(() => parseReporterList("JUnit"), {
-    message: 'Unknown reporter "JUnit": expected one of console, junit, json',
+    message: 'Unknown reporter "JUnit": expected one of console, junit, json, html, markdown',
   });
   assert.throws(() => parseReporterList(" , "), {
-    message: 'Cannot parse reporter list " , ": expected one or more of console, junit, json',
+    message:
+      'Cannot parse reporter list " , ": expected one or more of console, junit, json, html, markdown',
   });
 });
 
@@ -80,8 +87,8 @@ Deno.test("writeReports() creates no directory for console output alone", async 
 Deno.test("writeReports() refuses an unknown reporter before writing anything", async () => {
   await withTempDir(async (dir) => {
     const out = join(dir, "out");
-    await assert.rejects(writeReports(sampleResult(), ["junit", "html"], out, { color: false }), {
-      message: 'Unknown reporter "html": expected one of console, junit, json',
+    await assert.rejects(writeReports(sampleResult(), ["junit", "pdf"], out, { color: false }), {
+      message: 'Unknown reporter "pdf": expected one of console, junit, json, html, markdown',
     });
     assert.equal(await exists(out), false);
   });

@@ -52,6 +52,13 @@ export const CheckResultSchema = z.object({
   hint: z.string().optional(),
   /** Requests and responses of the check, redacted (all of them, or up to the failing one). */
   transcript: z.array(ExchangeSchema),
+  /**
+   * Set when the check failed (or errored) and the baseline lists it: an expected failure,
+   * not counted against the run. `status` still says what happened.
+   */
+  expectedFailure: z.literal(true).optional(),
+  /** The baseline's reason, when the baseline lists this check (failing or not). */
+  baselineReason: z.string().optional(),
 });
 /** The result of one check. */
 export type CheckResult = z.infer<typeof CheckResultSchema>;
@@ -73,6 +80,24 @@ export const RequirementCoverageSchema = z.object({
 });
 /** A requirement and how the run covered it. */
 export type RequirementCoverage = z.infer<typeof RequirementCoverageSchema>;
+
+/**
+ * How the run compared with a baseline of expected failures (`check --baseline FILE`). Only
+ * entries that apply to this run's profile count. The run fails on `unexpected` (a new failure)
+ * and on `fixed` (a listed check that passes now: remove it from the baseline).
+ */
+export const BaselineOutcomeSchema = z.object({
+  /** The baseline file as given on the command line. */
+  file: z.string(),
+  /** Listed checks that failed (or errored), as expected. */
+  expectedFailures: z.array(z.string()),
+  /** Listed checks that passed: the baseline should no longer list them. */
+  fixed: z.array(z.string()),
+  /** Failing (or erroring) checks the baseline does not list. */
+  unexpected: z.array(z.string()),
+});
+/** How the run compared with a baseline of expected failures. */
+export type BaselineOutcome = z.infer<typeof BaselineOutcomeSchema>;
 
 /** Profile detection outcome. */
 export const DetectionSchema = z.object({
@@ -98,6 +123,8 @@ export const ConformanceResultSchema = z.object({
     profileSource: z.enum(["explicit", "auto"]),
     detection: DetectionSchema.optional(),
   }),
+  /** Set when the target could not be reached at all: every check is an error (exit 3). */
+  unreachable: z.string().optional(),
   summary: z.object({
     total: z.number(),
     passed: z.number(),
@@ -107,6 +134,8 @@ export const ConformanceResultSchema = z.object({
   }),
   checks: z.array(CheckResultSchema),
   requirements: z.array(RequirementCoverageSchema),
+  /** Present when the run was compared with a baseline (`check --baseline FILE`). */
+  baseline: BaselineOutcomeSchema.optional(),
 });
 /** The whole conformance result document. */
 export type ConformanceResult = z.infer<typeof ConformanceResultSchema>;

@@ -125,7 +125,10 @@ function _stripCredentials(u: string): string {
  * selected check is an error naming the cause, so reports are still written (exit code 3).
  */
 export function unreachableResult(
-  o: Pick<RunOptions, "target" | "checks" | "profileSource" | "detection" | "embedded">,
+  o: Pick<RunOptions, "checks" | "profileSource" | "detection" | "embedded"> & {
+    url: string;
+    profile: string;
+  },
   cause: string,
 ): ConformanceResult {
   const now = new Date().toISOString();
@@ -134,7 +137,7 @@ export function unreachableResult(
     suite: c.suite,
     title: c.title,
     requirements: c.requirements,
-    profile: o.target.profile.name,
+    profile: o.profile,
     status: "error",
     durationMs: 0,
     message: `Not run: ${cause}`,
@@ -148,12 +151,13 @@ export function unreachableResult(
     finishedAt: now,
     durationMs: 0,
     target: {
-      url: _stripCredentials(o.target.url),
+      url: _stripCredentials(o.url),
       embedded: o.embedded,
-      profile: o.target.profile.name,
+      profile: o.profile,
       profileSource: o.profileSource,
       ...(o.detection ? { detection: o.detection } : {}),
     },
+    unreachable: cause,
     summary: { total: results.length, passed: 0, failed: 0, skipped: 0, errors: results.length },
     checks: results,
     requirements: coverage(results),

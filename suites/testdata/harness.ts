@@ -224,6 +224,8 @@ export async function runCli(args: string[], env: Record<string, string> = {}): 
       SMSGATE_URL: "",
       SMSGATE_USERNAME: "",
       SMSGATE_PASSWORD: "",
+      SMSGATE_PASSWORD_FILE: "",
+      GITHUB_STEP_SUMMARY: "",
       ...env,
     },
     stdin: "null",
