@@ -6,7 +6,13 @@
  */
 
 import type { ProfileName } from "../smsgate/profiles.ts";
-import { decodeClaims, transportCause } from "./engine.ts";
+import {
+  BodyTooLarge,
+  decodeClaims,
+  DEFAULT_MAX_BODY_BYTES,
+  readBodyLimited,
+  transportCause,
+} from "./engine.ts";
 
 /** What detection found. */
 export interface DetectionResult {
@@ -46,9 +52,13 @@ export async function detectProfile(
         signal: AbortSignal.timeout(timeoutMs),
         ...init,
       });
-      return { status: res.status, text: await res.text(), headers: res.headers };
+      const text = await readBodyLimited(res, DEFAULT_MAX_BODY_BYTES);
+      return { status: res.status, text, headers: res.headers };
     } catch (e) {
       const err = e as Error;
+      if (err instanceof BodyTooLarge) {
+        throw new UnreachableError(`Cannot probe ${root}${path}: ${err.message}`);
+      }
       const why = err.name === "TimeoutError"
         ? `no response within ${timeoutMs} ms`
         : transportCause(err);

@@ -484,7 +484,7 @@ export class Engine {
     }
     let text: string;
     try {
-      text = await _readBody(res, this.#t.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+      text = await readBodyLimited(res, this.#t.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     } catch (e) {
       exchange.durationMs = Math.round(this.#d.now() - startedAt);
       const err = e as Error;
@@ -727,10 +727,10 @@ export function transportCause(err: Error): string {
 }
 
 /** A response body over the limit. */
-class BodyTooLarge extends Error {}
+export class BodyTooLarge extends Error {}
 
 /** Reads a body as text, refusing more than `limit` bytes (cancels the stream past it). */
-async function _readBody(res: Response, limit: number): Promise<string> {
+export async function readBodyLimited(res: Response, limit: number): Promise<string> {
   if (!res.body) return "";
   const declared = Number(res.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) {
