@@ -25,59 +25,40 @@ import { ALL_CHECKS, selectChecks } from "../suites/registry.ts";
 import type { ConformanceResult, Detection } from "../suites/result.ts";
 import { runConformance, unreachableResult } from "../suites/runner.ts";
 import { loadSuiteFile, SuiteFileError } from "../suites/suite_file.ts";
-import { parseDuration } from "../load/duration.ts";
-import { parseByteSize } from "../load/byte_size.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../suites/engine.ts";
 import { ExitCode, UsageError } from "./errors.ts";
-import { parseList } from "./options.ts";
+import { z } from "zod";
+import { byteSize, durationMs, e164, parseFlags, parseList, wholeNumber } from "./options.ts";
 import { useColor, warn } from "./output.ts";
 import { embeddedTarget, type ResolvedTarget, resolveExplicitTarget } from "./target.ts";
 
-/** Options of one check run (what the command parsed). */
-export interface CheckRunOptions {
-  target?: string;
-  username?: string;
-  password?: string;
-  profile?: string;
-  suite: string[];
-  suiteFile: string[];
-  reporter: string;
-  out: string;
-  allowSend?: boolean;
-  phone?: string;
-  jwtSecret?: string;
-  timeout: string;
-  maxBody?: string;
-  passwordFile?: string;
-  concurrency: number;
+/** The flags of `check`, validated with zod (commander only collects the strings). */
+export const CheckFlags = z.object({
+  target: z.string().optional(),
+  username: z.string().min(1, "expected a user name").optional(),
+  password: z.string().optional(),
+  passwordFile: z.string().min(1, "expected a file path").optional(),
+  profile: z.enum(["auto", "all", ...PROFILE_NAMES]).optional(),
+  suite: z.array(z.string()),
+  suiteFile: z.array(z.string().min(1, "expected a file path")),
+  reporter: z.string(),
+  out: z.string().min(1, "expected a directory"),
+  allowSend: z.boolean().optional(),
+  phone: e164.optional(),
+  jwtSecret: z.string().optional(),
+  timeout: durationMs,
+  maxBody: byteSize.default(DEFAULT_MAX_BODY_BYTES),
+  concurrency: wholeNumber(1, 256).default(16),
   /** Baseline of expected failures to compare the run with. */
-  baseline?: string;
+  baseline: z.string().min(1, "expected a file path").optional(),
   /** Write the run's failures as a baseline to this file (exit 0). */
-  writeBaseline?: string;
+  writeBaseline: z.string().min(1, "expected a file path").optional(),
   /** Reason of every entry written by --write-baseline. */
-  baselineReason?: string;
-}
+  baselineReason: z.string().min(1, "expected a reason").optional(),
+});
 
-function _maxBody(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_BODY_BYTES;
-  try {
-    return parseByteSize(value);
-  } catch (e) {
-    throw new UsageError(`Cannot parse --max-body "${value}": ${(e as Error).message}`);
-  }
-}
-
-function _timeoutMs(value: string): number {
-  try {
-    const ms = parseDuration(value);
-    if (ms > 0) return ms;
-  } catch {
-    // reported below
-  }
-  throw new UsageError(
-    `Cannot parse --timeout "${value}": expected a duration such as 10s or 500ms`,
-  );
-}
+/** Options of one check run, validated. */
+export type CheckRunOptions = z.output<typeof CheckFlags>;
 
 /** The checks to run, and every check that exists (built-in and suite files). */
 async function _checks(o: CheckRunOptions): Promise<{ selected: Check[]; known: Check[] }> {
@@ -111,7 +92,7 @@ async function _runOne(
   t: ResolvedTarget,
   profileArg: string | undefined,
 ): Promise<ConformanceResult> {
-  const timeoutMs = _timeoutMs(o.timeout);
+  const timeoutMs = o.timeout;
   let detection: Detection | undefined;
   let profile: ProfileName;
   const auto = profileArg === undefined || profileArg === "auto";
@@ -162,7 +143,7 @@ async function _runOne(
       allowSend: !!o.allowSend,
       phone: o.phone,
       timeoutMs,
-      maxBodyBytes: _maxBody(o.maxBody),
+      maxBodyBytes: o.maxBody,
     },
     checks,
     profileSource: auto ? "auto" : "explicit",
@@ -185,9 +166,6 @@ export async function runCheck(o: CheckRunOptions): Promise<number> {
     throw new UsageError(
       "Cannot use --allow-send without --phone: give the test recipient in E.164, e.g. +15550001234",
     );
-  }
-  if (o.phone && !/^\+[1-9][0-9]{6,14}$/.test(o.phone)) {
-    throw new UsageError(`Cannot parse --phone "${o.phone}": expected E.164, e.g. +15550001234`);
   }
   if (o.profile !== undefined && o.profile !== "auto" && o.profile !== "all") getProfile(o.profile);
   if (o.baselineReason !== undefined && o.writeBaseline === undefined) {
@@ -380,15 +358,7 @@ export function checkCommand(onExit: (code: number) => void) {
     )
     .option("--timeout <duration>", "per-request timeout, response body included", "10s")
     .option("--max-body <size>", "largest response body read, e.g. 1MiB (default 1MiB)")
-    .option("--concurrency <n>", "checks in flight at once", (v: string) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > 256) {
-        throw new UsageError(
-          `Cannot parse --concurrency "${v}": expected a whole number from 1 to 256`,
-        );
-      }
-      return n;
-    }, 16)
+    .option("--concurrency <n>", "checks in flight at once (default 16)")
     .addHelpText(
       "after",
       `
@@ -405,6 +375,6 @@ With GITHUB_STEP_SUMMARY set (GitHub Actions), the Markdown summary is appended 
 Exit codes: 0 all passed, 1 a check failed (with --baseline: a new failure, or a listed check passes), 2 usage error, 3 target unreachable or a check could not complete.`,
     )
     .action(async (opts) => {
-      onExit(await runCheck(opts as CheckRunOptions));
+      onExit(await runCheck(parseFlags(CheckFlags, opts)));
     });
 }

@@ -7,10 +7,11 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import pc from "picocolors";
 import { DEFECTS } from "../fixtures/defects.ts";
-import { type Credentials, startReferenceServer } from "../fixtures/reference_server.ts";
+import { startReferenceServer } from "../fixtures/reference_server.ts";
 import { PROFILE_NAMES, PROFILES } from "../smsgate/profiles.ts";
 import { UsageError } from "./errors.ts";
-import { parseList, parsePort, parseSecondsFlag, parseUserPass } from "./options.ts";
+import { z } from "zod";
+import { collect, durationSeconds, parseFlags, parseList, port, userPass } from "./options.ts";
 
 function _defectHelp(): string {
   const width = Math.max(...DEFECTS.map((d) => d.name.length));
@@ -22,6 +23,20 @@ function _defectHelp(): string {
   }\n`;
 }
 
+/** The flags of `serve`, validated. */
+const ServeFlags = z.object({
+  profile: z.enum(PROFILE_NAMES),
+  port: port.optional(),
+  host: z.string().min(1, "expected a host name or address"),
+  user: z.array(userPass),
+  accessTtl: durationSeconds.optional(),
+  refreshTtl: durationSeconds,
+  pathPrefix: z.string().regex(/^(\/[\w.~-]+)*\/?$/, "expected a path such as /api/3rdparty/v1")
+    .optional(),
+  jwtSecret: z.string().min(1, "expected a non-empty secret").optional(),
+  defect: z.array(z.string()),
+});
+
 /** Builds the `serve` command. */
 export function serveCommand() {
   return new Command("serve")
@@ -31,17 +46,13 @@ export function serveCommand() {
         "server" as const,
       ),
     )
-    .option(
-      "--port <n>",
-      "port to listen on, 0 = a free port (default: 3000 server, 8080 local)",
-      parsePort,
-    )
+    .option("--port <n>", "port to listen on, 0 = a free port (default: 3000 server, 8080 local)")
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .option(
       "--user <user:password>",
       "a Basic-auth user (repeatable; default: one generated user, printed at start)",
-      (v: string, prev: Credentials[]) => [...prev, parseUserPass(v)],
-      [] as Credentials[],
+      collect,
+      [] as string[],
     )
     .option(
       "--access-ttl <duration>",
@@ -60,7 +71,8 @@ export function serveCommand() {
       [] as string[],
     )
     .addHelpText("after", _defectHelp())
-    .action(async (opts) => {
+    .action(async (raw) => {
+      const opts = parseFlags(ServeFlags, raw);
       const profile = PROFILES[opts.profile];
       let server;
       try {
@@ -69,8 +81,8 @@ export function serveCommand() {
           hostname: opts.host,
           port: opts.port ?? (profile.implementation === "go" ? 3000 : 8080),
           users: opts.user,
-          accessTtl: opts.accessTtl ? parseSecondsFlag("--access-ttl", opts.accessTtl) : undefined,
-          refreshTtl: parseSecondsFlag("--refresh-ttl", opts.refreshTtl),
+          accessTtl: opts.accessTtl,
+          refreshTtl: opts.refreshTtl,
           pathPrefix: opts.pathPrefix,
           defects: opts.defect,
           jwtSecret: opts.jwtSecret,
