@@ -8,6 +8,14 @@
  * (running iterations get their gracefulStop, teardown runs) and still prints and writes the
  * summary; a second Ctrl-C stops at once.
  *
+ * Robustness against broken targets: every request has a timeout (`--timeout`, default 60s as
+ * k6; a script's `params.timeout` wins) and a body size limit (`--max-body`, default 64 MiB);
+ * a failed request never stops the run, it gets status 0 and k6's error code. A target that
+ * cannot be reached (DNS failure, connection refused: checked with one TCP connection before
+ * the run) gives one line and exit code 3, and so does a run in which no request to the target
+ * got any response (see `load/reachability.ts`). The summary and every requested file are
+ * written in every case.
+ *
  * @module
  */
 
@@ -15,7 +23,9 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { dirname, join } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { PROFILE_NAMES } from "../smsgate/profiles.ts";
+import { formatByteSize, parseByteSize } from "../load/byte_size.ts";
 import { formatDuration, parseDuration } from "../load/duration.ts";
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS } from "../load/http_client.ts";
 import { ProgressPrinter, type ProgressSnapshot } from "../load/progress.ts";
 import {
   DEFAULT_MAX_DURATION_MS,
@@ -59,6 +69,10 @@ export interface LoadRunOptions {
   maxDuration?: string;
   /** `--i-own-this-load`. */
   iOwnThisLoad?: boolean;
+  /** `--timeout`: default per-request timeout (a duration such as `10s`). */
+  timeout?: string;
+  /** `--max-body`: largest response body accepted (a size such as `10MB`). */
+  maxBody?: string;
 }
 
 /** Where the command writes, and how it is stopped (injectable for tests). */
@@ -119,6 +133,28 @@ function _maxDurationMs(value: string | undefined): number {
   throw new UsageError(
     `Cannot parse --max-duration "${value}": expected a duration such as 30m or 2h`,
   );
+}
+
+function _timeoutMs(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIMEOUT_MS;
+  try {
+    const ms = parseDuration(value);
+    if (ms > 0) return ms;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(
+    `Cannot parse --timeout "${value}": expected a duration more than 0 such as 500ms, 10s or 1m`,
+  );
+}
+
+function _maxBodyBytes(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_BODY_BYTES;
+  try {
+    return parseByteSize(value);
+  } catch (e) {
+    throw new UsageError(`Cannot parse --max-body "${value}": ${(e as Error).message}`);
+  }
 }
 
 /** The explicit target from flags, `-e` and the environment, or null (embed the server). */
@@ -187,6 +223,8 @@ export interface LoadResultDocument {
   abortReason: string | null;
   /** The error that ended the run, or null. */
   error: string | null;
+  /** Why the target counts as unreachable (exit code 3), or null. */
+  unreachable: string | null;
   /** Reasons given to `exec.test.fail()`. */
   failReasons: string[];
   /** Iteration counts per scenario. */
@@ -239,6 +277,8 @@ export async function runLoadCommand(
 ): Promise<number> {
   const e = parseEnvPairs(o.env ?? []);
   const maxDurationMs = _maxDurationMs(o.maxDuration);
+  const httpTimeoutMs = _timeoutMs(o.timeout);
+  const maxBodyBytes = _maxBodyBytes(o.maxBody);
   if (o.vus !== undefined && !(Number.isInteger(o.vus) && o.vus > 0)) {
     throw new UsageError(`Cannot parse --vus "${o.vus}": expected a whole number more than 0`);
   }
@@ -283,6 +323,9 @@ export async function runLoadCommand(
       duration: o.duration,
       maxDurationMs,
       allowPublicCloud: o.iOwnThisLoad === true,
+      target: target.url,
+      httpTimeoutMs,
+      maxBodyBytes,
       stop: signals.stop,
       kill: signals.kill,
       log: (line) => {
@@ -303,7 +346,9 @@ export async function runLoadCommand(
     own?.remove();
     await target.embedded?.close();
   }
-  io.stdout("\n" + renderSummary(result.summary, { color: io.color }) + "\n");
+  // When the probe failed nothing ran: one line (below) instead of the banner and summary.
+  const probeFailed = result.unreachable?.probe === true;
+  if (!probeFailed) io.stdout("\n" + renderSummary(result.summary, { color: io.color }) + "\n");
   const exported = summaryExport(result.summary);
   if (o.summaryExport) {
     await _writeFile(o.summaryExport, JSON.stringify(exported, null, 2) + "\n");
@@ -321,6 +366,7 @@ export async function runLoadCommand(
       exitCode: result.exitCode,
       abortReason: result.abortReason,
       error: result.error,
+      unreachable: result.unreachable?.message ?? null,
       failReasons: result.failReasons,
       scenarios: result.scenarios,
       summary: result.summary,
@@ -334,7 +380,12 @@ export async function runLoadCommand(
       renderSummary(result.summary, { color: false }),
     );
   }
+  if (probeFailed) {
+    io.stderr(`error: ${result.unreachable!.message}\n`);
+    return result.exitCode;
+  }
   if (result.error !== null) io.stderr(`error: ${result.error}\n`);
+  else if (result.unreachable !== null) io.stderr(`error: ${result.unreachable.message}\n`);
   else if (result.abortReason !== null) {
     io.stderr(`error: the test stopped early: ${result.abortReason}\n`);
   }
@@ -392,6 +443,18 @@ export function loadCommand(onExit: (code: number) => void) {
       })`,
     )
     .option(
+      "--timeout <duration>",
+      `default timeout of each request (a script's params.timeout wins; default ${
+        formatDuration(DEFAULT_TIMEOUT_MS)
+      }, as k6)`,
+    )
+    .option(
+      "--max-body <size>",
+      `largest response body accepted, e.g. 10MB or 64MiB; a larger one fails the request (default ${
+        formatByteSize(DEFAULT_MAX_BODY_BYTES)
+      })`,
+    )
+    .option(
       OWN_LOAD_FLAG,
       "allow load on the public SMSGate cloud (api.sms-gate.app): you own this load",
     )
@@ -406,7 +469,13 @@ Examples:
 
 The same scripts run under k6 v0.57+: k6 run -e SMSGATE_URL=... -e SMSGATE_USERNAME=... -e SMSGATE_PASSWORD=... SCRIPT
 
-Exit codes: 0 passed, 2 usage error, 3 the run could not complete (stopped early, setup failed), 99 a threshold failed.`,
+A failed request (timeout, refused or reset connection, malformed response, body over --max-body,
+TLS error) never stops the run: it has status 0 and k6's error_code, and counts in http_req_failed.
+Redirects are not followed: a 3xx response is returned as it is.
+
+Exit codes: 0 passed, 2 usage error, 3 the target could not be reached (DNS failure, connection
+refused, or not one request got a response) or the run could not complete (stopped early, setup
+failed), 99 a threshold failed.`,
     )
     .action(async (script, opts) => {
       onExit(await runLoadCommand(script, opts as LoadRunOptions));

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { HttpClient } from "./http_client.ts";
+import { HttpClient, type HttpResult } from "./http_client.ts";
+import { TargetTally } from "./reachability.ts";
 import {
   CHECKS,
   DATA_RECEIVED,
@@ -69,6 +70,12 @@ export interface EngineOptions {
   initTimeoutMs?: number;
   /** The registry's clock, when it is pinnable (default: a new one, used only by the engine). */
   clock?: PinnableClock;
+  /** Default request timeout of the VUs' HTTP clients, in ms (default 60 s; `--timeout`). */
+  httpTimeoutMs?: number;
+  /** Largest response body the VUs' HTTP clients accept (default 64 MiB; `--max-body`). */
+  maxBodyBytes?: number;
+  /** The target's URL: requests to its origin are counted in {@linkcode Engine.tally}. */
+  target?: string;
 }
 
 /**
@@ -147,6 +154,8 @@ export class Engine implements EngineHandle {
   readonly runId: number = ++_runs;
   /** Longest time a VU may take to load the script, in ms. */
   readonly initTimeoutMs: number;
+  /** Requests to the target and whether they were answered (null without a target). */
+  readonly tally: TargetTally | null;
 
   readonly #options: EngineOptions;
   readonly #scenarios = new Map<string, ScenarioState>();
@@ -161,6 +170,8 @@ export class Engine implements EngineHandle {
   #userAgent: string | undefined;
   #connectionsPerHost: number | undefined;
   #lastAllowedUrl = "";
+  #inFlight = 0;
+  #settled: Array<() => void> = [];
 
   /** Creates an engine. */
   constructor(options: EngineOptions) {
@@ -176,6 +187,7 @@ export class Engine implements EngineHandle {
     this.#warnIntervalMs = options.warnIntervalMs ?? 10_000;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.clock = options.clock ?? new PinnableClock();
+    this.tally = options.target === undefined ? null : new TargetTally(options.target);
     const origin = performance.timeOrigin;
     this.#now = () => origin + performance.now();
     this.#startMs = this.#now();
@@ -230,6 +242,41 @@ export class Engine implements EngineHandle {
     return new HttpClient({
       userAgent: this.#userAgent,
       maxConnectionsPerOrigin: this.#connectionsPerHost,
+      defaultTimeoutMs: this.#options.httpTimeoutMs,
+      maxBodyBytes: this.#options.maxBodyBytes,
+    });
+  }
+
+  /** See {@linkcode EngineHandle.requestStarted}. */
+  requestStarted(): void {
+    this.#inFlight++;
+  }
+
+  /** See {@linkcode EngineHandle.observeResponse}. */
+  observeResponse(url: string, result: HttpResult): void {
+    const tally = this.tally;
+    if (tally !== null && tally.matches(url)) tally.record(result);
+    if (--this.#inFlight <= 0) {
+      this.#inFlight = 0;
+      const waiters = this.#settled;
+      this.#settled = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /**
+   * Resolves once every request started has been observed (closed clients fail theirs within a
+   * few event-loop turns), or after `timeoutMs`.
+   */
+  requestsSettled(timeoutMs: number): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#settled.push(done);
     });
   }
 
@@ -289,7 +336,8 @@ export class Engine implements EngineHandle {
   flushWarnings(): void {
     for (const state of this.#warnings.values()) {
       if (state.suppressed === 0) continue;
-      this.#log(`warning: ${state.message} (and ${state.suppressed - 1} more like it)`);
+      const more = state.suppressed - 1;
+      this.#log(`warning: ${state.message}${more > 0 ? ` (and ${more} more like it)` : ""}`);
       state.suppressed = 0;
     }
   }

@@ -33,6 +33,41 @@ Deno.test("Engine.warn() prints a kind of warning once per interval and counts t
   registry.destroy();
 });
 
+Deno.test("Engine.flushWarnings() prints a single suppressed warning without a count", () => {
+  const lines: string[] = [];
+  const { engine, registry } = _engine(lines);
+  engine.warn("a", "first a");
+  engine.warn("a", "second a");
+  engine.flushWarnings();
+  assert.deepEqual(lines, ["warning: first a", "warning: second a"]);
+  registry.destroy();
+});
+
+Deno.test("Engine.observeResponse() counts requests to the target's origin only", () => {
+  const registry = new MetricsRegistry();
+  registry.defineBuiltins();
+  const engine = new Engine({
+    registry,
+    scriptUrl: "file:///tmp/script.ts",
+    env: {},
+    target: "http://127.0.0.1:3000/3rdparty/v1",
+  });
+  const failed = {
+    status: 0,
+    bytesReceived: 0,
+    errorCode: 1212,
+    error: "dial: connection refused",
+  } as Parameters<Engine["observeResponse"]>[1];
+  engine.observeResponse("http://127.0.0.1:3000/3rdparty/v1/health", failed);
+  engine.observeResponse("http://127.0.0.1:30001/other", { ...failed, status: 200 });
+  assert.equal(engine.tally?.requests, 1);
+  assert.match(
+    engine.tally?.verdict() ?? "",
+    /none of the 1 request to http:\/\/127\.0\.0\.1:3000/,
+  );
+  registry.destroy();
+});
+
 Deno.test("Engine.scriptError() names the VU, the scenario and the script's line", () => {
   const lines: string[] = [];
   const { engine, registry } = _engine(lines);

@@ -150,9 +150,12 @@ export const K6_ERROR_CODES = {
 /** Default `User-Agent` header. */
 export const DEFAULT_USER_AGENT = "smsgate-testkit/0.1 (k6-compatible)";
 
-const _DEFAULT_TIMEOUT_MS = 60_000;
+/** Default request timeout: 60 s, like k6. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+/** Default largest accepted response body: 64 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
 const _MAX_TIMEOUT_MS = 2_147_483_647;
-const _DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const _DEFAULT_MAX_CONNS = 6;
 const _READ_BUFFER_SIZE = 16 * 1024;
 const _MAX_HEAD_BYTES = 1024 * 1024;
@@ -176,6 +179,37 @@ class _HttpError extends Error {
   constructor(code: number, message: string) {
     super(message);
     this.code = code;
+  }
+}
+
+/** A connection could not be opened; `code` is the k6 error code (DNS, TCP dial). */
+export class DialError extends _HttpError {
+  /** Creates the error, e.g. `new DialError(1212, "dial: connection refused")`. */
+  constructor(code: number, message: string) {
+    super(code, message);
+    this.name = "DialError";
+  }
+}
+
+/**
+ * Opens a TCP connection as the client does: names under the reserved `.invalid` top-level
+ * domain fail at once without a lookup (RFC 6761 section 6.4), and failures are mapped to k6's
+ * codes and messages.
+ * @throws {DialError} when the connection cannot be opened (`dial: connection refused`,
+ *   `lookup: no such host`, ...).
+ */
+export async function dialTcp(
+  hostname: string,
+  port: number,
+  signal?: AbortSignal,
+): Promise<Deno.TcpConn> {
+  if (/(^|\.)invalid\.?$/i.test(hostname)) {
+    throw new DialError(K6_ERROR_CODES.dnsNoSuchHost, "lookup: no such host");
+  }
+  try {
+    return await Deno.connect({ hostname, port, signal });
+  } catch (err) {
+    throw _dialError(err);
   }
 }
 
@@ -348,8 +382,8 @@ export class HttpClient {
   /** Creates a client; see {@linkcode HttpClientOptions} for the defaults. */
   constructor(options: HttpClientOptions = {}) {
     this.#maxConns = Math.max(1, Math.floor(options.maxConnectionsPerOrigin ?? _DEFAULT_MAX_CONNS));
-    this.#timeoutMs = options.defaultTimeoutMs ?? _DEFAULT_TIMEOUT_MS;
-    this.#maxBody = options.maxBodyBytes ?? _DEFAULT_MAX_BODY;
+    this.#timeoutMs = options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.#caCerts = options.caCerts && options.caCerts.length > 0 ? options.caCerts : undefined;
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   }
@@ -807,15 +841,11 @@ export class HttpClient {
     st.connectAbort = ac;
     let tcp: Deno.TcpConn;
     try {
-      tcp = await Deno.connect({
-        hostname: target.connectHost,
-        port: target.port,
-        signal: ac.signal,
-      });
+      tcp = await dialTcp(target.connectHost, target.port, ac.signal);
     } catch (err) {
       st.connectAbort = null;
       this.#slotFreed(pool);
-      throw _dialError(err);
+      throw err;
     }
     st.connectAbort = null;
     const t1 = performance.now();
@@ -960,10 +990,12 @@ export class HttpClient {
     }
   }
 
-  #tooLarge(size: number): _HttpError {
+  #tooLarge(size: number, known = true): _HttpError {
     return new _HttpError(
       K6_ERROR_CODES.generic,
-      `Response body of ${size} bytes exceeds maxBodyBytes (${this.#maxBody}): raise maxBodyBytes`,
+      `response body too large: ${
+        known ? "" : "more than "
+      }${size} bytes exceeds maxBodyBytes (${this.#maxBody}); raise the limit (load --max-body)`,
     );
   }
 
@@ -1021,7 +1053,7 @@ export class HttpClient {
 
   async #readToEof(st: _RequestState, c: _Conn): Promise<Uint8Array> {
     let len = c.end - c.start;
-    if (len > this.#maxBody) throw this.#tooLarge(len);
+    if (len > this.#maxBody) throw this.#tooLarge(len, false);
     let body = new Uint8Array(Math.max(_READ_BUFFER_SIZE, len));
     body.set(c.buf.subarray(c.start, c.end));
     c.start = c.end = 0;
@@ -1036,7 +1068,7 @@ export class HttpClient {
       len += n;
       st.bytesReceived += n;
       st.laterReads++;
-      if (len > this.#maxBody) throw this.#tooLarge(len);
+      if (len > this.#maxBody) throw this.#tooLarge(len, false);
     }
     return _copyOut(body, 0, len);
   }
@@ -1069,7 +1101,7 @@ export class HttpClient {
       const size = _chunkSize(c.buf, c.start, lf);
       c.start = lf + 1;
       if (size === 0) break;
-      if (len + size > this.#maxBody) throw this.#tooLarge(len + size);
+      if (len + size > this.#maxBody) throw this.#tooLarge(len + size, false);
       if (body.length < len + size) {
         let cap = body.length * 2;
         while (cap < len + size) cap *= 2;
@@ -1362,13 +1394,14 @@ function _message(err: unknown): string {
 }
 
 /** Maps a dial failure to k6's codes and messages. */
-function _dialError(err: unknown): _HttpError {
-  if (err instanceof _HttpError) return err;
+function _dialError(err: unknown): DialError {
+  if (err instanceof DialError) return err;
+  if (err instanceof _HttpError) return new DialError(err.code, err.message);
   if (err instanceof Deno.errors.ConnectionRefused) {
-    return new _HttpError(K6_ERROR_CODES.tcpDialRefused, "dial: connection refused");
+    return new DialError(K6_ERROR_CODES.tcpDialRefused, "dial: connection refused");
   }
   if (err instanceof Deno.errors.TimedOut) {
-    return new _HttpError(K6_ERROR_CODES.tcpDialTimeout, "dial: i/o timeout");
+    return new DialError(K6_ERROR_CODES.tcpDialTimeout, "dial: i/o timeout");
   }
   const msg = _message(err);
   if (
@@ -1376,13 +1409,13 @@ function _dialError(err: unknown): _HttpError {
       msg,
     )
   ) {
-    return new _HttpError(K6_ERROR_CODES.dnsNoSuchHost, "lookup: no such host");
+    return new DialError(K6_ERROR_CODES.dnsNoSuchHost, "lookup: no such host");
   }
-  if (/dns|resolve|lookup/i.test(msg)) return new _HttpError(K6_ERROR_CODES.dns, `lookup: ${msg}`);
+  if (/dns|resolve|lookup/i.test(msg)) return new DialError(K6_ERROR_CODES.dns, `lookup: ${msg}`);
   if (/os error \d+/.test(msg)) {
-    return new _HttpError(K6_ERROR_CODES.tcpDialUnknownErrno, `dial: ${msg}`);
+    return new DialError(K6_ERROR_CODES.tcpDialUnknownErrno, `dial: ${msg}`);
   }
-  return new _HttpError(K6_ERROR_CODES.tcpDial, `dial: ${msg}`);
+  return new DialError(K6_ERROR_CODES.tcpDial, `dial: ${msg}`);
 }
 
 /** Maps a TLS handshake failure to k6's codes and messages. */

@@ -13,6 +13,11 @@
  * 4. `teardown(data)` (bounded by `teardownTimeout`), also after a graceful stop;
  * 5. thresholds are evaluated and the summary data built.
  *
+ * With a `target`, its reachability decides exit code 3 (see `load/reachability.ts`): before
+ * setup, one TCP connection is opened to it, and when that fails (DNS failure, connection
+ * refused, dial timeout) nothing runs; after the run, when requests were sent to it and not one
+ * got a response byte, the run is marked unreachable too.
+ *
  * A graceful stop (`stop` signal, threshold abort, `exec.test.abort()`) stops starting
  * iterations and gives running ones up to their scenario's gracefulStop. The `kill` signal
  * (a second Ctrl-C) interrupts every iteration at once and skips teardown; the summary is still
@@ -31,6 +36,7 @@ import {
   systemScheduler,
 } from "./executors/types.ts";
 import { formatDuration } from "./duration.ts";
+import { PROBE_TIMEOUT_MS, probeTarget } from "./reachability.ts";
 import { Engine, PinnableClock } from "./engine.ts";
 import { startLagMonitor } from "./lag_monitor.ts";
 import {
@@ -62,7 +68,10 @@ export const LoadExitCode = {
   ok: 0,
   /** The script or its options are invalid, or it tried to load a refused host. */
   usage: 2,
-  /** The run could not complete (stopped early, setup failed, a VU could not start). */
+  /**
+   * The target could not be reached (the probe failed, or no request to it got any response),
+   * or the run could not complete (stopped early, setup failed, a VU could not start).
+   */
   incomplete: 3,
   /** A threshold failed (or the script called `exec.test.fail()`). */
   thresholdFailed: 99,
@@ -100,6 +109,17 @@ export interface RunLoadOptions {
   lagIntervalMs?: number;
   /** Longest time a VU may take to load the script, in ms (default 60000). */
   initTimeoutMs?: number;
+  /**
+   * The deployment under load (its API root URL): probed before the run, and requests to its
+   * origin decide whether it was reached (see the module documentation).
+   */
+  target?: string;
+  /** Longest wait for the probe's connection, in ms (default 10 s, at most `httpTimeoutMs`). */
+  probeTimeoutMs?: number;
+  /** Default request timeout, in ms, when the script gives none (default 60 s; `--timeout`). */
+  httpTimeoutMs?: number;
+  /** Largest response body accepted, in bytes (default 64 MiB; `--max-body`). */
+  maxBodyBytes?: number;
 }
 
 /** What a run will do, for the banner. */
@@ -130,6 +150,11 @@ export interface LoadResult {
   failReasons: string[];
   /** The error that ended the run, if any (setup failure, a VU that could not start). */
   error: string | null;
+  /**
+   * Why the target counts as unreachable (exit code 3), or null. `probe` is true when the
+   * connection probe failed and nothing ran (no setup, no iterations, no teardown).
+   */
+  unreachable: { message: string; probe: boolean } | null;
   /** Counts per scenario (scenarios that did not run are absent). */
   scenarios: Record<string, ExecutorResult>;
   /** Per-second timeline. */
@@ -193,6 +218,9 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     },
     log,
     initTimeoutMs: options.initTimeoutMs,
+    httpTimeoutMs: options.httpTimeoutMs,
+    maxBodyBytes: options.maxBodyBytes,
+    target: options.target,
     onAbort: (reason) => stopRun(reason),
     onFail: (reason) => {
       if (!failReasons.includes(reason)) failReasons.push(reason);
@@ -248,7 +276,22 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     maxDurationMs: plan.maxDurationMs,
     warnings: plan.warnings,
   };
-  options.onStart?.(info);
+  let unreachable: LoadResult["unreachable"] = null;
+  if (options.target !== undefined) {
+    const timeoutMs = options.probeTimeoutMs ??
+      Math.min(PROBE_TIMEOUT_MS, options.httpTimeoutMs ?? PROBE_TIMEOUT_MS);
+    const failure = await probeTarget(options.target, timeoutMs);
+    if (failure !== null) {
+      unreachable = {
+        probe: true,
+        message:
+          `Cannot reach the target ${options.target}: ${failure.message} (error code ${failure.code}); check the URL and that the server is running`,
+      };
+    }
+  }
+  // Nothing runs when the probe failed: the caller prints one line instead of the banner.
+  const runs = unreachable === null;
+  if (runs) options.onStart?.(info);
 
   // --- metrics the coordinator records ---
   const vusGauge = registry.get(VUS)!;
@@ -433,7 +476,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
 
   // --- setup ---
   const setup = vu0.exports.setup;
-  if (typeof setup === "function" && !stopper.signal.aborted) {
+  if (runs && typeof setup === "function" && !stopper.signal.aborted) {
     try {
       const data = await Promise.race([
         vu0.callPhase(
@@ -455,11 +498,11 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       stopRun(error);
     }
   }
-  if (typeof setup !== "function") setupDone = !stopper.signal.aborted;
+  if (typeof setup !== "function") setupDone = runs && !stopper.signal.aborted;
   pool.setData(setupJson);
 
   // --- scenarios ---
-  if (setupOk && !stopper.signal.aborted) {
+  if (runs && setupOk && !stopper.signal.aborted) {
     phase = "running";
     scenariosStarted = true;
     scenariosStartMs = registry.now();
@@ -518,8 +561,10 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     : 0;
   pool.close();
   vu0.close();
+  // Closing the VUs failed their requests in flight: let those reach the target's tally.
+  await engine.requestsSettled(1000);
   engine.flushWarnings();
-  options.onProgress?.(finalProgress);
+  if (runs) options.onProgress?.(finalProgress);
 
   const thresholdResults = plan.thresholds.evaluate(registry);
   const durationS = registry.durationMs() / 1000;
@@ -532,12 +577,17 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   });
   const timeline = registry.timeline();
   registry.destroy();
+  const silence = engine.tally?.verdict() ?? null;
+  if (unreachable === null && silence !== null) {
+    unreachable = { probe: false, message: `the target could not be reached: ${silence}` };
+  }
 
-  // A refused URL is a usage error; a run that failed (setup, a VU that could not start) says
-  // nothing about thresholds; otherwise failed thresholds win over an early stop, as in k6.
+  // A refused URL is a usage error; a run that failed (setup, a VU that could not start) or
+  // whose target never answered says nothing about thresholds; otherwise failed thresholds win
+  // over an early stop, as in k6.
   let exitCode: number = LoadExitCode.ok;
   if (refused) exitCode = LoadExitCode.usage;
-  else if (error !== null) exitCode = LoadExitCode.incomplete;
+  else if (error !== null || unreachable !== null) exitCode = LoadExitCode.incomplete;
   else if (thresholdsFailed(thresholdResults) || failReasons.length > 0) {
     exitCode = LoadExitCode.thresholdFailed;
   } else if (abortReason !== null) exitCode = LoadExitCode.incomplete;
@@ -548,6 +598,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     abortReason,
     failReasons,
     error,
+    unreachable,
     scenarios: scenarioResults,
     timeline,
     info,

@@ -292,6 +292,24 @@ export interface AbortDecision {
   message?: string;
 }
 
+/**
+ * A value from the script's options for an error message: its JSON when it has one (shortened),
+ * else its `String()`, else its type. Never throws (BigInt, cycles, null-prototype objects).
+ */
+function _show(value: unknown): string {
+  try {
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  } catch {
+    // BigInt or a cycle: try String() below
+  }
+  try {
+    return String(value);
+  } catch {
+    return `a value of type ${typeof value}`;
+  }
+}
+
 function _aggregationLabel(a: Aggregation): string {
   return a === "p" ? "p(N)" : a;
 }
@@ -362,8 +380,8 @@ export class ThresholdSet {
               delayAbortEvalMs = parseDuration(o.delayAbortEval as string | number);
             } catch {
               errors.push(
-                `Cannot parse delayAbortEval ${JSON.stringify(o.delayAbortEval)} of threshold ${
-                  JSON.stringify(String(source))
+                `Cannot parse delayAbortEval ${_show(o.delayAbortEval)} of threshold ${
+                  _show(source)
                 } on ${metric}: expected a duration such as "10s" or a number of milliseconds`,
               );
             }

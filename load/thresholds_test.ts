@@ -191,6 +191,24 @@ Deno.test("ThresholdSet.parse() reports every error with the metric, expression 
   ]);
 });
 
+Deno.test("ThresholdSet.parse() describes values JSON cannot show (found by fuzzing)", () => {
+  // A BigInt delayAbortEval made JSON.stringify throw a TypeError out of parse().
+  const bare = Object.assign(Object.create(null), { a: 1 });
+  assert.deepEqual(
+    configErrors({
+      checks: [{ threshold: "rate>0.9", delayAbortEval: 10n }, {
+        threshold: bare,
+        delayAbortEval: 1n,
+      }],
+    }),
+    [
+      'Cannot parse delayAbortEval 10 of threshold "rate>0.9" on checks: expected a duration such as "10s" or a number of milliseconds',
+      'Cannot parse delayAbortEval 1 of threshold {"a":1} on checks: expected a duration such as "10s" or a number of milliseconds',
+      'Cannot parse threshold #2 on checks: expected a string such as "p(95)<200" or an object with a "threshold" string',
+    ],
+  );
+});
+
 Deno.test("validate() checks every aggregation against the metric type as k6 does", () => {
   withRegistry((r) => {
     r.define("my_gauge", "gauge");

@@ -14,7 +14,7 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { HttpClient } from "../http_client.ts";
+import type { HttpClient, HttpResult } from "../http_client.ts";
 import type { Metric, MetricsRegistry, Tags } from "../metrics.ts";
 
 /** What the code currently running is: k6's init context, setup, a VU iteration or teardown. */
@@ -90,6 +90,10 @@ export interface EngineHandle {
   readonly clock: { pin(perfNowMs: number): void; unpin(): void };
   /** Throws when the URL may not receive load (the public cloud without the owner's consent). */
   guardUrl(url: string): void;
+  /** Counts a request about to be sent (each is later passed to `observeResponse`). */
+  requestStarted(): void;
+  /** Records the outcome of a request (for the target's reachability). */
+  observeResponse(url: string, result: HttpResult): void;
   /** Prints a warning, rate-limited per `key`. */
   warn(key: string, message: string): void;
   /** Stops the test (`exec.test.abort()`); the run ends as aborted. */

@@ -591,8 +591,20 @@ async function _send(
     headers = prepared[1];
   }
   const req: HttpRequest = { method, url: urlText, headers, body: payload, timeoutMs };
+  engine.requestStarted();
   const result = await vu.client().request(req);
-  if (ctx.interrupted) throw new InterruptedError();
+  if (ctx.interrupted) {
+    // Still a fact about the target: this request got no answer before the run ended it.
+    engine.observeResponse(
+      urlText,
+      result.status !== 0 || result.bytesReceived > 0 ? result : {
+        ...result,
+        error: "no response before the iteration was interrupted (gracefulStop or a stop)",
+      },
+    );
+    throw new InterruptedError();
+  }
+  engine.observeResponse(urlText, result);
   const tEnd = performance.now();
   const status = result.status;
   const expected = matcher === null ? null : status !== 0 && matcher.matches(status);

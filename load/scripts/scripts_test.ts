@@ -65,16 +65,30 @@ Deno.test("revocation.ts measures revocation propagation against the embedded se
 });
 
 Deno.test("send.ts refuses a non-loopback target without PHONE", async () => {
+  // The load command opens one connection to the target before the run, so the target must
+  // exist: a loopback listener, written as an IPv4-mapped IPv6 address that the script's
+  // loopback test does not recognise (the traffic stays on 127.0.0.1).
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) accepted.push(conn);
+  })();
   const io = _io();
-  const code = await runLoadCommand("load/scripts/send.ts", {
-    target: "http://192.0.2.1:9/3rdparty/v1",
-    username: "u",
-    password: "p",
-    env: ["DURATION=1s"],
-  }, io);
-  assert.equal(code, 3);
-  assert.match(
-    io.err.join(""),
-    /setup\(\) failed: .*without a recipient: pass the target's test number with -e PHONE=/,
-  );
+  try {
+    const code = await runLoadCommand("load/scripts/send.ts", {
+      target: `http://[::ffff:127.0.0.1]:${listener.addr.port}/3rdparty/v1`,
+      username: "u",
+      password: "p",
+      env: ["DURATION=1s"],
+    }, io);
+    assert.equal(code, 3);
+    assert.match(
+      io.err.join(""),
+      /setup\(\) failed: .*without a recipient: pass the target's test number with -e PHONE=/,
+    );
+  } finally {
+    listener.close();
+    await accepting;
+    for (const c of accepted) c.close();
+  }
 });
