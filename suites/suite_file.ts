@@ -42,7 +42,13 @@ export function parseSuiteText(text: string, file: string): Check[] {
       doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split("\n")[0]}`),
     );
   }
-  const data = doc.toJS();
+  let data: unknown;
+  try {
+    // Aliases are resolved here: an unresolved one or an alias bomb is a file error too.
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    throw new SuiteFileError(file, [`${file}: ${(e as Error).message}`]);
+  }
   const parsed = SuiteFileSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

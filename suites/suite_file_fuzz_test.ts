@@ -21,24 +21,8 @@ const PARSE_BOUND_MS = 1000;
 const VALID_TEXT = Deno.readTextFileSync(new URL("./testdata/valid_suite.yaml", import.meta.url));
 const VALID = parseYaml(VALID_TEXT) as Record<string, unknown>;
 
-/**
- * Crashes already reported against suites/suite_file.ts (not fixed here: the file belongs to the
- * conformance side). `doc.toJS()` of the yaml package throws a ReferenceError for an alias whose
- * anchor is not defined before it (`a: *x`) and for an alias expansion over `maxAliasCount`
- * (a "billion laughs" document), and parseSuiteText() lets it through. The property below
- * tolerates exactly these two errors so that it keeps guarding everything else; the ignored
- * regression tests at the end of this file show the inputs. Remove this allowance and un-ignore
- * those tests once parseSuiteText() reports them as SuiteFileError.
- */
-function _isKnownAliasCrash(e: unknown): boolean {
-  return e instanceof ReferenceError &&
-    /^(Unresolved alias \(the anchor must be set before the alias\)|Excessive alias count indicates a resource exhaustion attack)/
-      .test(e.message) &&
-    /nodes\/Alias\.js/.test(e.stack ?? "");
-}
-
 /** Parses `text`; asserts the outcome is checks or a clean SuiteFileError, within the bound. */
-function _parses(text: string): "checks" | "error" | "known-crash" {
+function _parses(text: string): "checks" | "error" {
   const t0 = performance.now();
   try {
     const checks = parseSuiteText(text, FILE);
@@ -46,7 +30,6 @@ function _parses(text: string): "checks" | "error" | "known-crash" {
     for (const c of checks) assert.equal(typeof c.id, "string");
     return "checks";
   } catch (e) {
-    if (_isKnownAliasCrash(e)) return "known-crash";
     if (!(e instanceof SuiteFileError)) {
       throw new Error(
         `parseSuiteText() threw ${(e as Error)?.name ?? typeof e} instead of a SuiteFileError for ${
@@ -246,7 +229,7 @@ Deno.test("parseSuiteText() returns checks or throws SuiteFileError for any JSON
 });
 
 Deno.test("parseSuiteText() returns checks or throws SuiteFileError for mutated suites", () => {
-  const outcomes = { checks: 0, error: 0, "known-crash": 0 };
+  const outcomes = { checks: 0, error: 0 };
   fc.assert(
     fc.property(mutatedSuite, (text) => {
       outcomes[_parses(text)]++;
@@ -267,8 +250,7 @@ Deno.test("parseSuiteText() loads the example suite in YAML and JSON form", () =
   }
 });
 
-// Regression inputs of the crashes the fuzzer found in suites/suite_file.ts (reported; ignored
-// until parseSuiteText() turns them into SuiteFileError — then remove _isKnownAliasCrash).
+// Regression inputs of the crashes the fuzzer found in suites/suite_file.ts (now clean errors).
 const BILLION_LAUGHS = [
   'a: &a ["x","x","x","x","x","x","x","x","x"]',
   "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]",
@@ -278,23 +260,15 @@ const BILLION_LAUGHS = [
 ].join("\n");
 
 Deno.test({
-  name: "parseSuiteText() reports an alias without its anchor as a SuiteFileError (known crash)",
-  ignore: true,
+  name: "parseSuiteText() reports an alias without its anchor as a SuiteFileError",
   fn() {
     assert.throws(() => parseSuiteText("checks: *a\n", FILE), SuiteFileError);
   },
 });
 
 Deno.test({
-  name: "parseSuiteText() reports an excessive alias expansion as a SuiteFileError (known crash)",
-  ignore: true,
+  name: "parseSuiteText() reports an excessive alias expansion as a SuiteFileError",
   fn() {
     assert.throws(() => parseSuiteText(BILLION_LAUGHS, FILE), SuiteFileError);
   },
-});
-
-Deno.test("the known alias crashes still happen (remove the allowance when this fails)", () => {
-  for (const text of ["checks: *a\n", BILLION_LAUGHS]) {
-    assert.equal(_parses(text), "known-crash", JSON.stringify(text));
-  }
 });
