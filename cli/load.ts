@@ -36,7 +36,9 @@ import {
 } from "../load/runner.ts";
 import { cloudRefusalMessage, isPublicCloudHost, OWN_LOAD_FLAG } from "../load/safety.ts";
 import { renderSummary, summaryExport } from "../load/summary.ts";
+import { z } from "zod";
 import { UsageError } from "./errors.ts";
+import { byteSizeText, durationText, envPair, parseFlags, wholeNumber } from "./options.ts";
 import { useColor, warn } from "./output.ts";
 import {
   embeddedTarget,
@@ -399,6 +401,23 @@ export async function runLoadCommand(
   return result.exitCode;
 }
 
+/** The flags of `load`, validated with zod (commander only collects the strings). */
+export const LoadFlags = z.object({
+  target: z.string().optional(),
+  username: z.string().min(1, "expected a user name").optional(),
+  password: z.string().optional(),
+  profile: z.enum(PROFILE_NAMES).optional(),
+  vus: wholeNumber(1, 100_000).optional(),
+  duration: durationText.optional(),
+  env: z.array(envPair),
+  summaryExport: z.string().min(1, "expected a file path").optional(),
+  out: z.string().min(1, "expected a directory").optional(),
+  maxDuration: durationText.optional(),
+  timeout: durationText.optional(),
+  maxBody: byteSizeText.optional(),
+  iOwnThisLoad: z.boolean().optional(),
+});
+
 /** Builds the `load` command; `onExit` receives the exit code. */
 export function loadCommand(onExit: (code: number) => void) {
   return new Command("load")
@@ -420,13 +439,7 @@ export function loadCommand(onExit: (code: number) => void) {
         PROFILE_NAMES,
       ),
     )
-    .option("--vus <n>", "VUs (with --duration: replaces the script's scenarios)", (v: string) => {
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1) {
-        throw new UsageError(`Cannot parse --vus "${v}": expected a whole number more than 0`);
-      }
-      return n;
-    })
+    .option("--vus <n>", "VUs (with --duration: replaces the script's scenarios)")
     .option("--duration <duration>", "run N looping VUs for this long instead of the scenarios")
     .option(
       "-e, --env <KEY=VALUE>",
@@ -478,6 +491,6 @@ refused, or not one request got a response) or the run could not complete (stopp
 failed), 99 a threshold failed.`,
     )
     .action(async (script, opts) => {
-      onExit(await runLoadCommand(script, opts as LoadRunOptions));
+      onExit(await runLoadCommand(script, parseFlags(LoadFlags, opts)));
     });
 }

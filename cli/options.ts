@@ -26,6 +26,22 @@ export const durationMs = z.string().transform((v, ctx) => {
   return z.NEVER;
 });
 
+/** A duration checked but kept as text (for commands that parse it themselves). */
+export const durationText = z.string().refine(
+  (v) => durationMs.safeParse(v).success,
+  "expected a positive duration such as 10s, 500ms or 1m30s",
+);
+
+/** A size checked but kept as text. */
+export const byteSizeText = z.string().refine((v) => {
+  try {
+    parseByteSize(v);
+    return true;
+  } catch {
+    return false;
+  }
+}, "expected a size such as 10MB, 64MiB or 1048576 (bytes)");
+
 /** A duration with a unit, in whole seconds (`15m`, `90s`): token TTLs. */
 export const durationSeconds = z.string().transform((v, ctx) => {
   if (/^\s*[0-9.]+\s*$/.test(v)) {
@@ -68,6 +84,12 @@ export function wholeNumber(min: number, max: number) {
     .transform(Number)
     .refine((n) => n >= min && n <= max, `expected a whole number from ${min} to ${max}`);
 }
+
+/** `-e KEY=VALUE` with a name of letters, digits and underscores. */
+export const envPair = z.string().regex(
+  /^[A-Za-z_][A-Za-z0-9_]*=/,
+  "expected KEY=VALUE with a name of letters, digits and underscores",
+);
 
 /** A phone number in E.164. */
 export const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, "expected E.164, e.g. +15550001234");
