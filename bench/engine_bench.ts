@@ -18,6 +18,7 @@
  * @module
  */
 
+import { spawnNullServer } from "./null_server.ts";
 import { runClientLoops } from "./_client_loops.ts";
 import type { EngineBenchAnswer, EngineBenchTask } from "./_engine_bench_worker.ts";
 import { runLoad } from "../load/runner.ts";
@@ -50,36 +51,6 @@ export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
     o[key] = value;
   }
   return o;
-}
-
-async function _startNullServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const script = new URL("./null_server.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", script],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  await reader.cancel();
-  const url = text.split("\n")[0].trim();
-  if (!url.startsWith("http://")) {
-    child.kill("SIGKILL");
-    await child.status;
-    throw new Error(`Cannot start the null server: expected its URL on stdout, got ${text}`);
-  }
-  return {
-    url,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
 }
 
 async function _wrk(url: string, o: EngineBenchOptions): Promise<number> {
@@ -167,7 +138,7 @@ function _median(values: number[]): number {
 
 /** Runs the benchmark and prints its figures. */
 export async function runEngineBench(o: EngineBenchOptions): Promise<Record<string, number>> {
-  const server = await _startNullServer();
+  const server = await spawnNullServer();
   const results: Record<string, number[]> = { wrk: [], client: [], engine: [] };
   const autocannon = autocannonPath() !== null;
   if (autocannon) results.autocannon = [];

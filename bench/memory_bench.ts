@@ -12,6 +12,7 @@
  * @module
  */
 
+import { spawnNullServer } from "./null_server.ts";
 import { runLoad } from "../load/runner.ts";
 
 function _rssMb(): number {
@@ -29,32 +30,9 @@ function _memLine(): string {
   } MB, external ${mb(m.external)} MB`;
 }
 
-async function _nullServer(): Promise<{ url: string; stop(): Promise<void> }> {
-  const script = new URL("./null_server.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", script],
-    stdout: "piped",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  await reader.cancel();
-  return {
-    url: text.split("\n")[0].trim(),
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
-}
-
 /** Runs the measurement and prints RSS and heap over time. */
 export async function runMemoryBench(rate: number, durationS: number): Promise<void> {
-  const server = await _nullServer();
+  const server = await spawnNullServer();
   try {
     const script = new URL("./_memory_bench_script.ts", import.meta.url).href;
     // Warm-up: loads the modules and the WebAssembly histograms once.

@@ -217,6 +217,52 @@ function _startsWithLower(buf: Uint8Array, at: number, end: number, word: Uint8A
   return true;
 }
 
+/**
+ * Starts the null server in its own process (so that it does not share an event loop with the
+ * load it receives) and resolves with its URL; `stop()` fails if the server died meanwhile, since
+ * the figures measured against it would not be valid.
+ */
+export async function spawnNullServer(
+  engine: NullServerEngine = "raw",
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const script = new URL("./null_server.ts", import.meta.url).pathname;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", script, "--engine", engine],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += value;
+  }
+  await reader.cancel();
+  const url = text.split("\n")[0].trim();
+  if (!url.startsWith("http://")) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw new Error(`Cannot start the null server: expected its URL on stdout, got ${text}`);
+  }
+  let exit: Deno.CommandStatus | null = null;
+  const status = child.status.then((s) => exit = s);
+  return {
+    url,
+    async stop() {
+      if (exit !== null) {
+        throw new Error(
+          `The null server exited during the benchmark (code ${exit.code}, signal ` +
+            `${exit.signal}): its figures are not valid`,
+        );
+      }
+      child.kill("SIGTERM");
+      await status;
+    },
+  };
+}
+
 if (import.meta.main) {
   const args = Deno.args;
   let engine: NullServerEngine = "raw";

@@ -17,7 +17,7 @@
  */
 import { type ClientLoopsResult, runClientLoops } from "./_client_loops.ts";
 import type { ClientWorkerRequest } from "./_client_worker.ts";
-import type { NullServerEngine } from "./null_server.ts";
+import { type NullServerEngine, spawnNullServer } from "./null_server.ts";
 
 /** Settings of one benchmark run. */
 export interface BenchOptions {
@@ -99,47 +99,6 @@ export function parseWrkRequestsPerSecond(output: string): number {
   return Number(m[1]);
 }
 
-async function _startServerProcess(
-  engine: NullServerEngine,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const script = new URL("./null_server.ts", import.meta.url).pathname;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", script, "--engine", engine],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += value;
-  }
-  await reader.cancel();
-  const url = text.split("\n")[0].trim();
-  if (!url.startsWith("http://")) {
-    child.kill("SIGKILL");
-    await child.status;
-    throw new Error(`Cannot start the null server: expected its URL on stdout, got ${text}`);
-  }
-  let exit: Deno.CommandStatus | null = null;
-  const status = child.status.then((s) => exit = s);
-  return {
-    url,
-    async stop() {
-      if (exit !== null) {
-        throw new Error(
-          `The null server exited during the benchmark (code ${exit.code}, signal ` +
-            `${exit.signal}): its figures are not valid`,
-        );
-      }
-      child.kill("SIGTERM");
-      await status;
-    },
-  };
-}
-
 async function _runWrk(url: string, o: BenchOptions): Promise<number> {
   let output: Deno.CommandOutput;
   try {
@@ -214,7 +173,7 @@ function _failures(r: ClientLoopsResult): string {
  * under the same machine load; with several rounds the medians are printed last.
  */
 export async function runBench(o: BenchOptions): Promise<void> {
-  const server = await _startServerProcess(o.engine);
+  const server = await spawnNullServer(o.engine);
   const wrkRuns: number[] = [];
   const singleRuns: number[] = [];
   const workerRuns: number[] = [];
