@@ -36,6 +36,8 @@ import {
 } from "../load/runner.ts";
 import { cloudRefusalMessage, isPublicCloudHost, OWN_LOAD_FLAG } from "../load/safety.ts";
 import { renderSummary, summaryExport } from "../load/summary.ts";
+import type { LatencyDistribution } from "../load/distribution.ts";
+import { loadHtmlReporter } from "../reports/load_html.ts";
 import { z } from "zod";
 import { UsageError } from "./errors.ts";
 import { byteSizeText, durationText, envPair, parseFlags, wholeNumber } from "./options.ts";
@@ -67,6 +69,8 @@ export interface LoadRunOptions {
   summaryExport?: string;
   /** `--out DIR`. */
   out?: string;
+  /** `--reporter`: console (the summary), html (load-report.html), json (load-result.json). */
+  reporter?: string;
   /** `--max-duration`. */
   maxDuration?: string;
   /** `--i-own-this-load`. */
@@ -237,6 +241,34 @@ export interface LoadResultDocument {
   summaryExport: ReturnType<typeof summaryExport>;
   /** Per-second timeline. */
   timeline: LoadResult["timeline"];
+  /** Latency distributions (HDR percentile points). */
+  distribution?: LatencyDistribution;
+}
+
+/** Builds the `load-result.json` document of a finished run. */
+export function loadResultDocument(
+  result: LoadResult,
+  script: string,
+  target: LoadResultDocument["target"],
+): LoadResultDocument {
+  return {
+    schemaVersion: 1,
+    kind: "load",
+    tool: { name: "smsgate-testkit", version: pkg.version },
+    script,
+    target,
+    finishedAt: new Date().toISOString(),
+    exitCode: result.exitCode,
+    abortReason: result.abortReason,
+    error: result.error,
+    unreachable: result.unreachable?.message ?? null,
+    failReasons: result.failReasons,
+    scenarios: result.scenarios,
+    summary: result.summary,
+    summaryExport: summaryExport(result.summary),
+    timeline: result.timeline,
+    distribution: result.distribution,
+  };
 }
 
 async function _writeFile(path: string, text: string): Promise<void> {
@@ -277,6 +309,17 @@ export async function runLoadCommand(
   o: LoadRunOptions,
   io: LoadIo = processIo(),
 ): Promise<number> {
+  const reporters = (o.reporter ?? "console").split(",").map((r) => r.trim()).filter(Boolean);
+  const unknown = reporters.find((r) => !["console", "html", "json"].includes(r));
+  if (unknown !== undefined || reporters.length === 0) {
+    throw new UsageError(
+      `Cannot parse --reporter "${o.reporter}": expected one or more of console, html, json`,
+    );
+  }
+  // A file reporter writes the output files, to --out or out/.
+  if (o.out === undefined && (reporters.includes("html") || reporters.includes("json"))) {
+    o = { ...o, out: "out" };
+  }
   const e = parseEnvPairs(o.env ?? []);
   const maxDurationMs = _maxDurationMs(o.maxDuration);
   const httpTimeoutMs = _timeoutMs(o.timeout);
@@ -312,7 +355,7 @@ export async function runLoadCommand(
     : target.url;
   const outputs: string[] = [];
   if (o.summaryExport) outputs.push(`summary export ${o.summaryExport}`);
-  if (o.out) outputs.push(`${o.out}/load-result.json`);
+  if (o.out) outputs.push(`${o.out}/load-result.json`, `${o.out}/${loadHtmlReporter.fileName}`);
   const own = io.signals === undefined ? _installSignals(io) : undefined;
   const signals = io.signals ?? own!;
   const printer = new ProgressPrinter((t) => io.stderr(t), io.tty);
@@ -350,37 +393,28 @@ export async function runLoadCommand(
   }
   // When the probe failed nothing ran: one line (below) instead of the banner and summary.
   const probeFailed = result.unreachable?.probe === true;
-  if (!probeFailed) io.stdout("\n" + renderSummary(result.summary, { color: io.color }) + "\n");
+  if (!probeFailed && reporters.includes("console")) {
+    io.stdout("\n" + renderSummary(result.summary, { color: io.color }) + "\n");
+  }
   const exported = summaryExport(result.summary);
   if (o.summaryExport) {
     await _writeFile(o.summaryExport, JSON.stringify(exported, null, 2) + "\n");
   }
   if (o.out) {
-    const doc: LoadResultDocument = {
-      schemaVersion: 1,
-      kind: "load",
-      tool: { name: "smsgate-testkit", version: pkg.version },
+    const doc = loadResultDocument(
+      result,
       script,
-      target: target.embedded
+      target.embedded
         ? { url: target.url, embedded: true, profile: o.profile ?? "server" }
         : { url: target.url, embedded: false },
-      finishedAt: new Date().toISOString(),
-      exitCode: result.exitCode,
-      abortReason: result.abortReason,
-      error: result.error,
-      unreachable: result.unreachable?.message ?? null,
-      failReasons: result.failReasons,
-      scenarios: result.scenarios,
-      summary: result.summary,
-      summaryExport: exported,
-      timeline: result.timeline,
-    };
+    );
     await _writeFile(join(o.out, "load-result.json"), JSON.stringify(doc, null, 2) + "\n");
     await _writeFile(join(o.out, "load-summary.json"), JSON.stringify(exported, null, 2) + "\n");
     await _writeFile(
       join(o.out, "load-summary.txt"),
       renderSummary(result.summary, { color: false }),
     );
+    await _writeFile(join(o.out, loadHtmlReporter.fileName), loadHtmlReporter.render(doc));
   }
   if (probeFailed) {
     io.stderr(`error: ${result.unreachable!.message}\n`);
@@ -412,6 +446,7 @@ export const LoadFlags = z.object({
   env: z.array(envPair),
   summaryExport: z.string().min(1, "expected a file path").optional(),
   out: z.string().min(1, "expected a directory").optional(),
+  reporter: z.string().optional(),
   maxDuration: durationText.optional(),
   timeout: durationText.optional(),
   maxBody: byteSizeText.optional(),
@@ -448,7 +483,14 @@ export function loadCommand(onExit: (code: number) => void) {
       [] as string[],
     )
     .option("--summary-export <file>", "write the k6 summary-export JSON to this file")
-    .option("--out <dir>", "write load-result.json, load-summary.json and load-summary.txt here")
+    .option(
+      "--reporter <names>",
+      "comma-separated: console (the summary, default), html (load-report.html), json (load-result.json); files go to --out (default out/)",
+    )
+    .option(
+      "--out <dir>",
+      "write load-result.json, load-summary.json, load-summary.txt and load-report.html here",
+    )
     .option(
       "--max-duration <duration>",
       `refuse scenarios that could run longer than this (default ${

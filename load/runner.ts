@@ -26,6 +26,7 @@
  * @module
  */
 
+import { type LatencyDistribution, latencyDistribution } from "./distribution.ts";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { runExecutors } from "./executors/run_scenarios.ts";
@@ -159,6 +160,8 @@ export interface LoadResult {
   scenarios: Record<string, ExecutorResult>;
   /** Per-second timeline. */
   timeline: TimelinePoint[];
+  /** Latency distributions (HDR percentile points) for the HTML report. */
+  distribution: LatencyDistribution;
   /** The plan that ran. */
   info: RunInfo;
 }
@@ -576,6 +579,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     trendStats: plan.summaryTrendStats,
   });
   const timeline = registry.timeline();
+  const distribution = latencyDistribution(registry);
   registry.destroy();
   const silence = engine.tally?.verdict() ?? null;
   if (unreachable === null && silence !== null) {
@@ -601,6 +605,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     unreachable,
     scenarios: scenarioResults,
     timeline,
+    distribution,
     info,
   };
 }

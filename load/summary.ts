@@ -215,7 +215,9 @@ export interface RenderSummaryOptions {
 
 type _Colors = ReturnType<typeof pc.createColors>;
 
-const _SECTIONS = ["CUSTOM", "HTTP", "EXECUTION", "NETWORK"] as const;
+/** The summary's metric sections, in k6's order. */
+export const SUMMARY_SECTIONS = ["CUSTOM", "HTTP", "EXECUTION", "NETWORK"] as const;
+const _SECTIONS = SUMMARY_SECTIONS;
 const _EXECUTION = new Set([
   ITERATIONS,
   ITERATION_DURATION,
@@ -232,17 +234,22 @@ export const SATURATION_RATE_RATIO = 0.95;
 /** A failing generator: event-loop lag p99 above this many ms. */
 export const SATURATION_LAG_MS = 50;
 
-function _sectionOf(name: string): (typeof _SECTIONS)[number] {
-  if (name.startsWith("http_")) return "HTTP";
-  if (_EXECUTION.has(name)) return "EXECUTION";
-  if (_NETWORK.has(name)) return "NETWORK";
+/** The summary section of a metric or sub-metric (by its parent name). */
+export function summarySectionOf(name: string): (typeof SUMMARY_SECTIONS)[number] {
+  const parent = metricParentOf(name);
+  if (parent.startsWith("http_")) return "HTTP";
+  if (_EXECUTION.has(parent)) return "EXECUTION";
+  if (_NETWORK.has(parent)) return "NETWORK";
   return "CUSTOM";
 }
+const _sectionOf = summarySectionOf;
 
-function _parentOf(name: string): string {
+/** The parent metric of a name: `http_req_duration{name:x}` is `http_req_duration`. */
+export function metricParentOf(name: string): string {
   const i = name.indexOf("{");
   return i < 0 ? name : name.slice(0, i);
 }
+const _parentOf = metricParentOf;
 
 function _width(s: string): number {
   // deno-lint-ignore no-control-regex
@@ -311,7 +318,8 @@ function _renderTable(lines: _Line[], indent: string, c: _Colors): string[] {
   });
 }
 
-function _sortNames(names: string[]): string[] {
+/** Sorts names as the summary does: parents by name, each followed by its sub-metrics. */
+export function sortMetricNames(names: string[]): string[] {
   return names.sort((a, b) => {
     const pa = _parentOf(a);
     const pb = _parentOf(b);
@@ -419,7 +427,7 @@ export function renderSummary(data: SummaryData, options: RenderSummaryOptions):
       list.push(r);
       byMetric.set(r.metric, list);
     }
-    for (const name of _sortNames([...byMetric.keys()])) {
+    for (const name of sortMetricNames([...byMetric.keys()])) {
       out.push(`    ${name}`);
       for (const r of byMetric.get(name)!) {
         const observed = r.error !== undefined || Number.isNaN(r.observed)
@@ -485,7 +493,7 @@ export function renderSummary(data: SummaryData, options: RenderSummaryOptions):
   }
   const lines: Array<{ section: string; line: _Line }> = [];
   for (const section of _SECTIONS) {
-    for (const n of _sortNames(bySection.get(section) ?? [])) {
+    for (const n of sortMetricNames(bySection.get(section) ?? [])) {
       const m = data.metrics[n];
       const isSub = n.includes("{");
       const label = isSub ? `  { ${n.slice(n.indexOf("{") + 1, -1)} }` : n;

@@ -7,6 +7,9 @@
  *   RFC 3339), so the picture shows a failing check expanded. The server and the engine share a
  *   clock that jumps over the expiry waits (as `npm run mutation` runs them) and otherwise moves
  *   with real time, so the run takes well under a second and shows real durations.
+ * - `docs/img/load-report.png`: the HTML load report of a real 4-second run of the shipped
+ *   `load/scripts/send.ts` (constant-arrival-rate, 100 sends/s) against the embedded reference
+ *   server, with its latency distribution (corrected and uncorrected).
  *
  * The images are cropped to a 1200x900 viewport to stay small. Needs Chromium (`apt-get install
  * -y chromium`, or CHROMIUM_PATH).
@@ -26,6 +29,8 @@ import { fileURLToPath } from "node:url";
 import { startReferenceServer } from "../fixtures/reference_server.ts";
 import { ChromiumNotFoundError, launchChromium, toFileUrl } from "../reports/browser.ts";
 import { renderHtml } from "../reports/html.ts";
+import { type LoadReportDocument, renderLoadHtml } from "../reports/load_html.ts";
+import { runLoadDocument } from "../reports/testdata/load_run.ts";
 import { getProfile } from "../smsgate/profiles.ts";
 import { detectProfile } from "../suites/detect.ts";
 import { ALL_CHECKS } from "../suites/registry.ts";
@@ -85,13 +90,51 @@ export async function conformanceRun(
   }
 }
 
+/** The shipped script shown in the load report screenshot, and its `__ENV`. */
+export const SCREENSHOT_LOAD = {
+  script: "load/scripts/send.ts",
+  env: { RATE: "100", DURATION: "4s", PRE_VUS: "5", MAX_VUS: "20" },
+} as const;
+
+/**
+ * A real load run of {@linkcode SCREENSHOT_LOAD} against the embedded reference server, as
+ * `load` without `--target` runs it; returns its result document with the latency distribution.
+ */
+export async function loadRun(profile = "server"): Promise<LoadReportDocument> {
+  const server = await startReferenceServer({ profile });
+  try {
+    const u = server.users[0];
+    const script = fileURLToPath(new URL(`../${SCREENSHOT_LOAD.script}`, import.meta.url));
+    const { doc, result } = await runLoadDocument({
+      script,
+      target: { url: server.url, embedded: true, profile },
+      env: {
+        ...SCREENSHOT_LOAD.env,
+        SMSGATE_URL: server.url,
+        SMSGATE_USERNAME: u.username,
+        SMSGATE_PASSWORD: u.password,
+      },
+    });
+    if (result.error !== null) throw new Error(`Cannot use the load run: ${result.error}`);
+    doc.script = SCREENSHOT_LOAD.script;
+    return doc;
+  } finally {
+    await server.close();
+  }
+}
+
 /** Renders `doc` as HTML, opens it in Chromium and saves the top 1200x900 of it to `png`. */
 export async function screenshotReport(doc: ConformanceResult, png: string): Promise<void> {
+  await screenshotHtml(renderHtml(doc), png);
+}
+
+/** Opens the HTML page `markup` in Chromium and saves the top 1200x900 of it to `png`. */
+export async function screenshotHtml(markup: string, png: string): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "smsgate-screenshots-" });
   const browser = await launchChromium();
   try {
     const html = join(dir, "report.html");
-    await Deno.writeTextFile(html, renderHtml(doc));
+    await Deno.writeTextFile(html, markup);
     const page = await browser.newPage(VIEWPORT);
     await page.goto(toFileUrl(html));
     if (page.errors.length) {
@@ -109,7 +152,9 @@ export async function regenerate(outDir: string = IMG_DIR): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const conformance = join(outDir, "conformance-report.png");
   await screenshotReport(await conformanceRun(), conformance);
-  return [conformance];
+  const load = join(outDir, "load-report.png");
+  await screenshotHtml(renderLoadHtml(await loadRun()), load);
+  return [conformance, load];
 }
 
 if (import.meta.main) {
