@@ -6,55 +6,17 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { htmlPage } from "./_html.ts";
 import { lineChart, percentileAxis } from "./_svg.ts";
-import {
-  type Chromium,
-  ChromiumNotFoundError,
-  findChromium,
-  INSTALL_HINT,
-  launchChromium,
-  type Page,
-  toFileUrl,
-} from "./browser.ts";
+import { ChromiumNotFoundError, findChromium, launchChromium, toFileUrl } from "./browser.ts";
 import { renderHtml } from "./html.ts";
 import { hostileCopy, runChecks } from "./testdata/conformance_run.ts";
 import { REPO_ROOT } from "../suites/testdata/harness.ts";
+import { browserTest, openReport, warnWhenNoChromium } from "./testdata/browser_harness.ts";
 import type { ConformanceResult } from "../suites/result.ts";
 
-const CHROMIUM = findChromium();
-if (!CHROMIUM) {
-  const explicit = Deno.env.get("CHROMIUM_PATH");
-  console.warn(
-    `browser_test.ts: skipping the headless-Chromium tests: ${
-      explicit ? `CHROMIUM_PATH=${explicit} names no file` : "Chromium not found"
-    }; ${INSTALL_HINT}`,
-  );
-}
+warnWhenNoChromium("browser_test.ts", "the headless-Chromium tests");
 
 /** Where the screenshot artifact goes (out/ is git-ignored). */
 const SCREENSHOT = join(REPO_ROOT, "out", "screenshots", "conformance.png");
-
-function browserTest(name: string, fn: (browser: Chromium, dir: string) => Promise<void>) {
-  Deno.test({
-    name,
-    ignore: !CHROMIUM,
-    async fn() {
-      const dir = await Deno.makeTempDir({ prefix: "browser_test_" });
-      const browser = await launchChromium({ executable: CHROMIUM });
-      try {
-        await fn(browser, dir);
-      } finally {
-        await browser.close();
-        await Deno.remove(dir, { recursive: true });
-      }
-    },
-  });
-}
-
-async function open(browser: Chromium, file: string, javaScript = true): Promise<Page> {
-  const page = await browser.newPage({ javaScript, width: 1200, height: 900 });
-  await page.goto(toFileUrl(file));
-  return page;
-}
 
 /** What the DOM of a conformance report holds, read in the page. */
 interface ReportDom {
@@ -118,7 +80,7 @@ browserTest(
     const doc = await runChecks({ defects: ["revoke-noop"] });
     const file = join(dir, "report.html");
     await Deno.writeTextFile(file, renderHtml(doc));
-    const page = await open(browser, file);
+    const page = await openReport(browser, file);
     assertReport(await page.evaluate<ReportDom>(READ_DOM), doc);
     assert.deepEqual(page.requests, [toFileUrl(file)], "the page requested nothing but itself");
     assert.deepEqual(page.errors, [], "no script error, no CSP violation");
@@ -159,7 +121,7 @@ browserTest(
     const doc = await runChecks({ defects: ["revoke-noop"] });
     const file = join(dir, "report.html");
     await Deno.writeTextFile(file, renderHtml(doc));
-    const page = await open(browser, file, false);
+    const page = await openReport(browser, file, false);
     const dom = await page.evaluate<ReportDom>(READ_DOM);
     assertReport(dom, doc);
     assert.equal(dom.toolbarShown, false, "script-only controls stay hidden");
@@ -177,7 +139,7 @@ browserTest(
     const doc = hostileCopy(await runChecks({ defects: ["revoke-noop"] }));
     const file = join(dir, "report.html");
     await Deno.writeTextFile(file, renderHtml(doc));
-    const page = await open(browser, file);
+    const page = await openReport(browser, file);
     assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
     assert.equal(await page.evaluate(`document.querySelectorAll("script").length`), 1);
     assert.equal(
@@ -228,7 +190,7 @@ browserTest(
       file,
       htmlPage({ title: "chart", body: `<figure class="chart">${chart}</figure>` }),
     );
-    const page = await open(browser, file);
+    const page = await openReport(browser, file);
     const info = await page.evaluate<
       { paths: number[]; lengths: number[]; circles: number; inside: boolean }
     >(`(() => {

@@ -6,27 +6,13 @@
 // as an artifact. Skips with a message when Chromium is not installed; installs nothing itself.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  type Chromium,
-  findChromium,
-  INSTALL_HINT,
-  launchChromium,
-  type Page,
-  toFileUrl,
-} from "./browser.ts";
+import { toFileUrl } from "./browser.ts";
 import { renderLoadHtml, timelineBuckets } from "./load_html.ts";
 import { hostileLoadCopy, type LoadRunDocument, runFlakyLoad } from "./testdata/load_run.ts";
 import { REPO_ROOT } from "../suites/testdata/harness.ts";
+import { browserTest, openReport, warnWhenNoChromium } from "./testdata/browser_harness.ts";
 
-const CHROMIUM = findChromium();
-if (!CHROMIUM) {
-  const explicit = Deno.env.get("CHROMIUM_PATH");
-  console.warn(
-    `load_browser_test.ts: skipping the headless-Chromium tests of the load report: ${
-      explicit ? `CHROMIUM_PATH=${explicit} names no file` : "Chromium not found"
-    }; ${INSTALL_HINT}`,
-  );
-}
+warnWhenNoChromium("load_browser_test.ts", "the headless-Chromium tests of the load report");
 
 /** Where the screenshot artifact goes (out/ is git-ignored). */
 const SCREENSHOT = join(REPO_ROOT, "out", "screenshots", "load.png");
@@ -35,29 +21,6 @@ let flakyRun: LoadRunDocument | undefined;
 async function flaky(): Promise<LoadRunDocument> {
   flakyRun ??= (await runFlakyLoad({ duration: "2s" })).doc;
   return structuredClone(flakyRun);
-}
-
-function browserTest(name: string, fn: (browser: Chromium, dir: string) => Promise<void>) {
-  Deno.test({
-    name,
-    ignore: !CHROMIUM,
-    async fn() {
-      const dir = await Deno.makeTempDir({ prefix: "load_browser_test_" });
-      const browser = await launchChromium({ executable: CHROMIUM });
-      try {
-        await fn(browser, dir);
-      } finally {
-        await browser.close();
-        await Deno.remove(dir, { recursive: true });
-      }
-    },
-  });
-}
-
-async function open(browser: Chromium, file: string, javaScript = true): Promise<Page> {
-  const page = await browser.newPage({ javaScript, width: 1200, height: 900 });
-  await page.goto(toFileUrl(file));
-  return page;
 }
 
 /** A chart as the browser lays it out. */
@@ -197,7 +160,7 @@ browserTest(
     const doc = await flaky();
     const file = join(dir, "load-report.html");
     await Deno.writeTextFile(file, renderLoadHtml(doc));
-    const page = await open(browser, file);
+    const page = await openReport(browser, file);
     assertLoadReport(await page.evaluate<LoadDom>(READ_DOM), doc);
     assert.deepEqual(page.requests, [toFileUrl(file)], "the page requested nothing but itself");
     assert.deepEqual(page.errors, [], "no error, no CSP violation");
@@ -219,7 +182,7 @@ browserTest(
     const doc = await flaky();
     const file = join(dir, "load-report.html");
     await Deno.writeTextFile(file, renderLoadHtml(doc));
-    const page = await open(browser, file, false);
+    const page = await openReport(browser, file, false);
     assertLoadReport(await page.evaluate<LoadDom>(READ_DOM), doc);
     assert.deepEqual(page.requests, [toFileUrl(file)]);
   },
@@ -231,7 +194,7 @@ browserTest(
     const doc = hostileLoadCopy(await flaky());
     const file = join(dir, "load-report.html");
     await Deno.writeTextFile(file, renderLoadHtml(doc));
-    const page = await open(browser, file);
+    const page = await openReport(browser, file);
     assert.equal(await page.evaluate("typeof window.__pwned"), "undefined");
     assert.equal(
       await page.evaluate(`document.querySelectorAll("script, img, [onerror]").length`),
