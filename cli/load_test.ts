@@ -1,24 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { scriptDir, testServer } from "../load/_test_helpers.ts";
+import { recordingIo, scriptDir, testServer } from "../load/_test_helpers.ts";
 import { main } from "../main.ts";
 import { UsageError } from "./errors.ts";
-import { type LoadIo, parseEnvPairs, runLoadCommand } from "./load.ts";
-
-/** An io that records what the command writes and never stops on its own. */
-function _io(): LoadIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    tty: false,
-    color: false,
-    signals: { stop: new AbortController().signal, kill: new AbortController().signal },
-  };
-}
+import { parseEnvPairs, runLoadCommand } from "./load.ts";
 
 const SCRIPT = `
 import http from "k6/http";
@@ -44,7 +29,7 @@ Deno.test("load writes the k6 summary-export JSON and the --out files", async ()
     const script = await d.write("s.ts", SCRIPT);
     const exportPath = join(d.dir, "nested", "summary.json");
     const out = join(d.dir, "out");
-    const io = _io();
+    const io = recordingIo();
     const code = await runLoadCommand(script, {
       target: server.url,
       username: "u",
@@ -98,7 +83,7 @@ Deno.test("load exits 99 and names the metrics when a threshold fails", async ()
   const d = await scriptDir();
   try {
     const script = await d.write("s.ts", SCRIPT);
-    const io = _io();
+    const io = recordingIo();
     const code = await runLoadCommand(script, {
       target: server.url,
       username: "u",
@@ -136,7 +121,7 @@ export default async function () {
 }
 `,
     );
-    const io = _io();
+    const io = recordingIo();
     const code = await runLoadCommand(script, { env: ["EXTRA=a=b"] }, io);
     assert.equal(code, 0, io.err.join("") + io.out.join(""));
     assert.match(io.out.join(""), /embedded reference server, profile server/);
@@ -183,7 +168,7 @@ Deno.test("load refuses the public cloud without --i-own-this-load (exit 2)", as
 });
 
 Deno.test("load reports usage errors for bad flags and scripts (exit 2)", async () => {
-  const io = _io();
+  const io = recordingIo();
   await assert.rejects(
     runLoadCommand("load/scripts/send.ts", { maxDuration: "1s" }, io),
     (e: unknown) =>

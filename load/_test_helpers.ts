@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { LoadIo } from "../cli/load.ts";
 import { join } from "node:path";
 import { type LoadResult, runLoad, type RunLoadOptions } from "./runner.ts";
 
@@ -83,4 +84,19 @@ export function closedPort(): number {
   const port = (l.addr as Deno.NetAddr).port;
   l.close();
   return port;
+}
+
+/** A `load` io that records what the command writes and never stops on its own. */
+export function recordingIo(): LoadIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    tty: false,
+    color: false,
+    signals: { stop: new AbortController().signal, kill: new AbortController().signal },
+  };
 }

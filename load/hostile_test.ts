@@ -6,14 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { type LoadIo, runLoadCommand } from "../cli/load.ts";
+import { runLoadCommand } from "../cli/load.ts";
 import { UsageError } from "../cli/errors.ts";
 import {
   type HostileServer,
   type HostileServerOptions,
   startHostileServer,
 } from "../fixtures/hostile_server.ts";
-import { closedPort, scriptDir } from "./_test_helpers.ts";
+import { closedPort, recordingIo, scriptDir } from "./_test_helpers.ts";
 
 /** GETs /health N times on one VU; checks for a 200 with a JSON body. */
 const SCRIPT = `
@@ -56,20 +56,6 @@ export default async function () {
 }
 `;
 
-function _io(): LoadIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    tty: false,
-    color: false,
-    signals: { stop: new AbortController().signal, kill: new AbortController().signal },
-  };
-}
-
 /** What one `load` run produced. */
 interface _Run {
   code: number;
@@ -96,7 +82,7 @@ async function _load(
     const script = await d.write("hostile.ts", source);
     const summaryExport = join(d.dir, "export", "summary.json");
     const out = join(d.dir, "out");
-    const io = _io();
+    const io = recordingIo();
     const t0 = performance.now();
     const code = await runLoadCommand(script, {
       env: [
@@ -334,7 +320,7 @@ Deno.test("load against a name that does not resolve prints one line and exits 3
 });
 
 Deno.test("load rejects a malformed --timeout or --max-body with a usage error", async () => {
-  const io = _io();
+  const io = recordingIo();
   await assert.rejects(
     runLoadCommand("load/scripts/send.ts", { timeout: "soon" }, io),
     (e: unknown) =>
