@@ -68,8 +68,11 @@ export interface HttpResult {
   statusText: string;
   /** Response protocol, for example `HTTP/1.1`; empty when the request failed. */
   proto: string;
-  /** Response headers with lower-case names; repeated headers joined with `", "`. */
-  headers: Record<string, string>;
+  /**
+   * Response headers with lower-case names; repeated headers joined with `", "`. Read-only: the
+   * object is frozen and shared by responses with identical heads (copy it to modify it).
+   */
+  headers: Readonly<Record<string, string>>;
   /**
    * Response body (empty for HEAD, 204, 304 and failures). Small bodies are views into a shared
    * slab: honour `byteOffset`/`byteLength`, and use `body.slice()` when an own `ArrayBuffer` is
@@ -86,6 +89,11 @@ export interface HttpResult {
   bytesSent: number;
   /** Bytes read from the connection for this response. */
   bytesReceived: number;
+  /**
+   * `performance.now()` when the response was complete (or the request failed), so callers can
+   * time-stamp the request's samples without reading the clock again.
+   */
+  endTime?: number;
 }
 
 /** Options of {@linkcode HttpClient}. */
@@ -328,6 +336,8 @@ class _RequestState {
   big: Uint8Array | null = null;
   /** Reads completed since the first response byte; 0 means the response came in one read. */
   laterReads = 0;
+  /** When the response was complete (0 until then). */
+  tEnd = 0;
   constructor(owner: HttpClient) {
     this.owner = owner;
   }
@@ -706,7 +716,13 @@ export class HttpClient {
           }
           if (c.start !== c.end) keepAlive = false; // unsolicited bytes after the response
           else c.start = c.end = 0;
-          st.receiving = st.laterReads === 0 ? 0 : performance.now() - tFirst;
+          if (st.laterReads === 0) {
+            st.receiving = 0;
+            st.tEnd = tFirst;
+          } else {
+            st.tEnd = performance.now();
+            st.receiving = st.tEnd - tFirst;
+          }
           st.conn = null;
           if (keepAlive && !st.timedOut) this.#release(c);
           else this.#destroy(c);
@@ -1311,6 +1327,8 @@ function _parseHead(text: string): _ParsedHead {
     framing = "length";
     contentLength = _parseContentLength(cl);
   }
+  // Frozen: responses with identical heads share the parse, and with it this object.
+  Object.freeze(headers);
   return { status, proto, statusText, headers, keepAlive, framing, contentLength };
 }
 
@@ -1477,13 +1495,14 @@ function _success(
     status: head.status,
     statusText: head.statusText,
     proto: head.proto,
-    headers: { ...head.headers },
+    headers: head.headers,
     body,
     timings: _timings(st),
     error: "",
     errorCode: 0,
     bytesSent: st.bytesSent,
     bytesReceived: st.bytesReceived,
+    endTime: st.tEnd,
   };
 }
 
@@ -1507,5 +1526,6 @@ function _failure(
     errorCode: code,
     bytesSent: st.bytesSent,
     bytesReceived: st.bytesReceived,
+    endTime: performance.now(),
   };
 }

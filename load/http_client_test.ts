@@ -176,6 +176,34 @@ LywnoRFiNzURe6ghVtGvrZGP+71eF3unWIrlh8rOrXSU+gkhlWl5Q0jQ
 // ---------------------------------------------------------------------------------------------
 // Tests
 
+Deno.test("request() returns frozen headers shared by identical heads and its end time", async () => {
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    () => new Response("same", { headers: { "X-Same": "1" } }),
+  );
+  const client = new HttpClient();
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}/`;
+    const before = performance.now();
+    const a = await client.request({ method: "GET", url });
+    const b = await client.request({ method: "GET", url });
+    const after = performance.now();
+    assert.equal(a.headers["x-same"], "1");
+    assert.ok(Object.isFrozen(a.headers));
+    assert.throws(() => {
+      (a.headers as Record<string, string>)["x-same"] = "2";
+    }, TypeError);
+    assert.equal(b.headers["x-same"], "1");
+    for (const res of [a, b]) {
+      assert.ok(res.endTime !== undefined && res.endTime >= before && res.endTime <= after);
+    }
+    assert.ok(b.endTime! >= a.endTime!);
+  } finally {
+    client.close();
+    await server.shutdown();
+  }
+});
+
 Deno.test("request() returns status, headers, body and timings from a Deno.serve server", async () => {
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (req) => {
     const url = new URL(req.url);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { constantArrivalRateExecutor } from "./constant_arrival_rate.ts";
 import { constantVusExecutor } from "./constant_vus.ts";
+import { ScenarioRun } from "./_scenario_run.ts";
 import { type ExecutionHost, type IterationInfo, systemScheduler, type Vu } from "./types.ts";
 
 /** A host on wall-clock time whose iterations run `body`. */
@@ -51,4 +52,36 @@ Deno.test("ScenarioRun starts arrival-rate iterations no earlier than intended o
   assert.ok(result.iterations + result.dropped >= 30, JSON.stringify(result));
   assert.ok(host.late.every((late) => late >= 0), "an iteration started early");
   assert.equal(host.held, 0);
+});
+
+Deno.test("ScenarioRun.begin() and end() count iterations, interrupt running ones at the hard stop and fail on rejection", async () => {
+  const pending: Array<() => void> = [];
+  const host = realHost(() => new Promise<void>((resolve) => pending.push(resolve)));
+  const run = new ScenarioRun(host, "s", new AbortController().signal, 60_000, 0);
+  const vu = { id: 1 };
+  const a = run.begin(vu);
+  const b = run.begin(vu);
+  const c = run.begin(vu);
+  pending[1]();
+  await b.promise;
+  run.end(b, false);
+  run.hardStop(); // a and c are still running: both interrupted
+  pending[0]();
+  pending[2]();
+  await Promise.all([a.promise, c.promise]);
+  run.end(a, false);
+  run.end(c, false);
+  assert.deepEqual(await run.finish(), { iterations: 1, dropped: 0, interrupted: 2 });
+
+  const failing = new ScenarioRun(
+    realHost(() => Promise.reject(new Error("host broke"))),
+    "f",
+    new AbortController().signal,
+    60_000,
+    0,
+  );
+  const d = failing.begin(vu);
+  const error = await d.promise.then(() => undefined, (e) => e);
+  failing.end(d, true, error);
+  await assert.rejects(failing.finish(), /host broke/);
 });

@@ -174,6 +174,8 @@ export class ExecContext {
   httpTags = new Map<string, Map<string, Tags[]>>();
   /** Version of the tags the caches were built with. */
   cacheVersion = -1;
+  /** The async-context frame that carries this context (see {@linkcode runInContext}). */
+  frame: unknown = undefined;
 
   /** Creates a context; `group` is the full group path. */
   constructor(
@@ -280,7 +282,6 @@ function _asyncContextCore(): _AsyncContextCore | null {
 }
 
 const _core = _asyncContextCore();
-const _frames = new WeakMap<ExecContext, unknown>();
 
 /**
  * Calls `fn(arg)` with `ctx` as the current context (and every continuation of it). The same as
@@ -292,11 +293,8 @@ const _frames = new WeakMap<ExecContext, unknown>();
  */
 export function runInContext<A, R>(ctx: ExecContext, fn: (arg: A) => R, arg: A): R {
   if (_core === null) return storage.run(ctx, fn, arg);
-  let frame = _frames.get(ctx);
-  if (frame === undefined) {
-    frame = storage.run(ctx, () => _core.getAsyncContext());
-    _frames.set(ctx, frame);
-  }
+  let frame = ctx.frame;
+  if (frame === undefined) frame = ctx.frame = storage.run(ctx, () => _core.getAsyncContext());
   const previous = _core.getAsyncContext();
   _core.setAsyncContext(frame);
   try {
