@@ -57,6 +57,8 @@ export interface LoadRunOptions {
   username?: string;
   /** Basic password. */
   password?: string;
+  /** File whose first line is the Basic password. */
+  passwordFile?: string;
   /** Embedded server profile (without a target). */
   profile?: string;
   /** `--vus`. */
@@ -440,6 +442,7 @@ export const LoadFlags = z.object({
   target: z.string().optional(),
   username: z.string().min(1, "expected a user name").optional(),
   password: z.string().optional(),
+  passwordFile: z.string().min(1, "expected a file path").optional(),
   profile: z.enum(PROFILE_NAMES).optional(),
   vus: wholeNumber(1, 100_000).optional(),
   duration: durationText.optional(),
@@ -468,6 +471,10 @@ export function loadCommand(onExit: (code: number) => void) {
     .option(
       "--password <password>",
       "Basic password (prefer env SMSGATE_PASSWORD: flags are visible in ps)",
+    )
+    .option(
+      "--password-file <file>",
+      "file whose first line is the Basic password (env SMSGATE_PASSWORD_FILE)",
     )
     .addOption(
       new Option("--profile <name>", "profile of the embedded server (without --target)").choices(
