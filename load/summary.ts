@@ -391,6 +391,24 @@ export function saturationProblems(s: SaturationStats): string[] {
   return problems;
 }
 
+/**
+ * What the saturation problems mean and what to do, or null when the generator kept up. A busy
+ * event loop means the generator's CPU is the limit; otherwise iterations were late or dropped
+ * because every VU was waiting on the target: too few VUs for its latency, or a slow target.
+ */
+export function saturationAdvice(s: SaturationStats): string | null {
+  const problems = saturationProblems(s);
+  if (problems.length === 0) return null;
+  const cpuBound = s.eventLoopLagP99Ms !== null && s.eventLoopLagP99Ms > SATURATION_LAG_MS;
+  return cpuBound
+    ? `the generator was saturated (${
+      problems.join("; ")
+    }): results understate what the target can take; run fewer VUs per worker or more workers`
+    : `the planned rate was not reached (${
+      problems.join("; ")
+    }) while the generator's event loop was idle: every VU was waiting on the target; raise preAllocatedVUs/maxVUs, or the target is too slow for this rate`;
+}
+
 /** The one-line saturation statement shown in the summary's GENERATOR block. */
 export function saturationLine(s: SaturationStats): string {
   const parts = [`achieved ${_formatRate(s.achievedIterationRate)} iterations/s`];
@@ -521,20 +539,9 @@ export function renderSummary(data: SummaryData, options: RenderSummaryOptions):
   if (data.saturation !== null) {
     title("GENERATOR");
     out.push(`    ${saturationLine(data.saturation)}`);
-    const problems = saturationProblems(data.saturation);
-    if (problems.length === 0) {
-      out.push(`    ${c.green("✓ the generator kept up")}`);
-    } else {
-      out.push(
-        `    ${
-          c.yellow(
-            `✗ the generator was saturated (${
-              problems.join("; ")
-            }): results understate what the target can take; run fewer VUs per worker or more workers`,
-          )
-        }`,
-      );
-    }
+    const advice = saturationAdvice(data.saturation);
+    if (advice === null) out.push(`    ${c.green("✓ the generator kept up")}`);
+    else out.push(`    ${c.yellow(`✗ ${advice}`)}`);
     out.push("");
   }
   return out.join("\n").replace(/\n+$/, "\n");

@@ -8,6 +8,7 @@ import {
   humanizeDuration,
   humanizeValue,
   renderSummary,
+  saturationAdvice,
   saturationLine,
   saturationProblems,
   type SummaryData,
@@ -323,4 +324,25 @@ Deno.test("summaryExport() ids match k6's md5 of the group and check paths", () 
     doc.root_group.groups["Get Schedules"].checks["load schedules success"].id,
     "d7930b0532faef923b00592c74568498",
   );
+});
+
+Deno.test("saturationAdvice() blames the generator only when its event loop was busy", () => {
+  const base = { achievedIterationRate: 50, intendedIterationRate: 100, droppedIterations: 200 };
+  assert.equal(
+    saturationAdvice({
+      ...base,
+      achievedIterationRate: 100,
+      droppedIterations: 0,
+      eventLoopLagP99Ms: 2,
+    }),
+    null,
+  );
+  const busy = saturationAdvice({ ...base, eventLoopLagP99Ms: 400 })!;
+  assert.match(busy, /^the generator was saturated \(.*\): .*run fewer VUs per worker/);
+  const waiting = saturationAdvice({ ...base, eventLoopLagP99Ms: 3 })!;
+  assert.match(
+    waiting,
+    /^the planned rate was not reached \(achieved 50% .*dropped 200 iterations\)/,
+  );
+  assert.match(waiting, /every VU was waiting on the target; raise preAllocatedVUs\/maxVUs/);
 });

@@ -44,6 +44,7 @@ import {
   humanizeValue,
   metricParentOf,
   type MetricSummary,
+  saturationAdvice,
   saturationLine,
   saturationProblems,
   sortMetricNames,
@@ -273,15 +274,7 @@ function _header(doc: LoadReportDocument, v: ReturnType<typeof loadVerdict>): st
           ? badge("pass", "kept up", "the generator kept up with the planned load")
           : badge("fail", "saturated", problems.join("; "))
       } <span id="saturation">${e(saturationLine(s))}</span>${
-        problems.length
-          ? `<div class="why">${
-            e(
-              `The generator was saturated (${
-                problems.join("; ")
-              }): results understate what the target can take; run fewer VUs per worker or more workers`,
-            )
-          }</div>`
-          : ""
+        problems.length ? `<div class="why">${e(_capitalise(saturationAdvice(s) ?? ""))}</div>` : ""
       }`,
     ]);
   }
@@ -860,3 +853,7 @@ td.values .k{color:var(--muted)}
 a.th-mark{font-weight:700;margin-left:4px}a.th-mark.pass{color:var(--pass)}a.th-mark.fail{color:var(--fail)}
 @media print{tr.threshold.fail,tr.check.fail{background:none}.charts{display:block}}
 `;
+
+function _capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
