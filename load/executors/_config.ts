@@ -234,34 +234,25 @@ export class ConfigReader {
           );
         }
       }
-      let durationMs: number | undefined;
-      if (raw.duration === undefined || raw.duration === null) {
-        this.error(`stage ${number} doesn't have a duration`, `${path}.duration`);
-      } else {
-        durationMs = _duration(this, raw.duration, `${path}.duration`);
-        if (durationMs !== undefined && durationMs < 0) {
-          this.error(
-            `the duration for stage ${number} can't be negative`,
-            `${path}.duration`,
-            raw.duration,
-          );
-          durationMs = undefined;
+      // Both fields: required, of their type, not negative (k6's wording for each).
+      const field = (
+        name: "duration" | "target",
+        parse: typeof _duration,
+      ): number | undefined => {
+        const value = raw[name];
+        if (value === undefined || value === null) {
+          this.error(`stage ${number} doesn't have a ${name}`, `${path}.${name}`);
+          return undefined;
         }
-      }
-      let target: number | undefined;
-      if (raw.target === undefined || raw.target === null) {
-        this.error(`stage ${number} doesn't have a target`, `${path}.target`);
-      } else {
-        target = _integer(this, raw.target, `${path}.target`);
-        if (target !== undefined && target < 0) {
-          this.error(
-            `the target for stage ${number} can't be negative`,
-            `${path}.target`,
-            raw.target,
-          );
-          target = undefined;
+        const n = parse(this, value, `${path}.${name}`);
+        if (n !== undefined && n < 0) {
+          this.error(`the ${name} for stage ${number} can't be negative`, `${path}.${name}`, value);
+          return undefined;
         }
-      }
+        return n;
+      };
+      const durationMs = field("duration", _duration);
+      const target = field("target", _integer);
       stages.push({ durationMs: durationMs ?? 0, target: target ?? 0 });
     });
     return stages;

@@ -10,13 +10,14 @@
 import { formatDuration } from "../duration.ts";
 import { describeVuPool, readTimeUnit, readVuPool, runArrivalRate } from "./_arrival_rate.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
-import type {
-  BaseOptions,
-  ExecutionHost,
-  Executor,
-  ExecutorDefinition,
-  ExecutorResult,
-  Vu,
+import {
+  type BaseOptions,
+  type ExecutionHost,
+  type Executor,
+  type ExecutorDefinition,
+  type ExecutorResult,
+  OptionsExecutor,
+  type Vu,
 } from "./types.ts";
 
 /** A `constant-arrival-rate` scenario as written in a k6 script. */
@@ -77,20 +78,7 @@ export function* constantArrivalOffsets(rate: number, timeUnitMs: number): Gener
 }
 
 /** Runs a `constant-arrival-rate` scenario. */
-export class ConstantArrivalRate implements Executor {
-  /** The normalised options. */
-  readonly options: ConstantArrivalRateOptions;
-
-  /** Creates the executor from validated options (use the registry entry to validate). */
-  constructor(options: ConstantArrivalRateOptions) {
-    this.options = options;
-  }
-
-  /** The scenario's shared options. */
-  get base(): BaseOptions {
-    return this.options;
-  }
-
+export class ConstantArrivalRate extends OptionsExecutor<ConstantArrivalRateOptions> {
   /** Runs the scenario; see {@linkcode Executor.run}. */
   run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult> {
     const { scenario, rate, timeUnitMs, durationMs, gracefulStopMs } = this.options;

@@ -8,13 +8,14 @@
 import { formatDuration } from "../duration.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import { runLoopingVus } from "./_looping.ts";
-import type {
-  BaseOptions,
-  ExecutionHost,
-  Executor,
-  ExecutorDefinition,
-  ExecutorResult,
-  Vu,
+import {
+  type BaseOptions,
+  type ExecutionHost,
+  type Executor,
+  type ExecutorDefinition,
+  type ExecutorResult,
+  OptionsExecutor,
+  type Vu,
 } from "./types.ts";
 
 /** A `constant-vus` scenario as written in a k6 script. */
@@ -49,20 +50,7 @@ function _read(scenario: string, raw: Readonly<Record<string, unknown>>) {
 }
 
 /** Runs a `constant-vus` scenario. */
-export class ConstantVus implements Executor {
-  /** The normalised options. */
-  readonly options: ConstantVusOptions;
-
-  /** Creates the executor from validated options (use the registry entry to validate). */
-  constructor(options: ConstantVusOptions) {
-    this.options = options;
-  }
-
-  /** The scenario's shared options. */
-  get base(): BaseOptions {
-    return this.options;
-  }
-
+export class ConstantVus extends OptionsExecutor<ConstantVusOptions> {
   /** Runs the scenario; see {@linkcode Executor.run}. */
   run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult> {
     const { scenario, vus, durationMs, gracefulStopMs } = this.options;

@@ -9,13 +9,14 @@
 import { formatDuration } from "../duration.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import { runLoopingVus } from "./_looping.ts";
-import type {
-  BaseOptions,
-  ExecutionHost,
-  Executor,
-  ExecutorDefinition,
-  ExecutorResult,
-  Vu,
+import {
+  type BaseOptions,
+  type ExecutionHost,
+  type Executor,
+  type ExecutorDefinition,
+  type ExecutorResult,
+  OptionsExecutor,
+  type Vu,
 } from "./types.ts";
 
 /** A `per-vu-iterations` scenario as written in a k6 script. */
@@ -64,20 +65,7 @@ function _read(scenario: string, raw: Readonly<Record<string, unknown>>) {
 }
 
 /** Runs a `per-vu-iterations` scenario. */
-export class PerVuIterations implements Executor {
-  /** The normalised options. */
-  readonly options: PerVuIterationsOptions;
-
-  /** Creates the executor from validated options (use the registry entry to validate). */
-  constructor(options: PerVuIterationsOptions) {
-    this.options = options;
-  }
-
-  /** The scenario's shared options. */
-  get base(): BaseOptions {
-    return this.options;
-  }
-
+export class PerVuIterations extends OptionsExecutor<PerVuIterationsOptions> {
   /** Runs the scenario; see {@linkcode Executor.run}. */
   run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult> {
     const { scenario, vus, iterations, maxDurationMs, gracefulStopMs } = this.options;

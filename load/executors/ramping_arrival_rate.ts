@@ -20,13 +20,14 @@ import {
   type StageConfig,
   stagesDurationMs,
 } from "./_config.ts";
-import type {
-  BaseOptions,
-  ExecutionHost,
-  Executor,
-  ExecutorDefinition,
-  ExecutorResult,
-  Vu,
+import {
+  type BaseOptions,
+  type ExecutionHost,
+  type Executor,
+  type ExecutorDefinition,
+  type ExecutorResult,
+  OptionsExecutor,
+  type Vu,
 } from "./types.ts";
 
 /** A `ramping-arrival-rate` scenario as written in a k6 script. */
@@ -114,20 +115,7 @@ export function* rampingArrivalOffsets(
 }
 
 /** Runs a `ramping-arrival-rate` scenario. */
-export class RampingArrivalRate implements Executor {
-  /** The normalised options. */
-  readonly options: RampingArrivalRateOptions;
-
-  /** Creates the executor from validated options (use the registry entry to validate). */
-  constructor(options: RampingArrivalRateOptions) {
-    this.options = options;
-  }
-
-  /** The scenario's shared options. */
-  get base(): BaseOptions {
-    return this.options;
-  }
-
+export class RampingArrivalRate extends OptionsExecutor<RampingArrivalRateOptions> {
   /** Runs the scenario; see {@linkcode Executor.run}. */
   run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult> {
     const { scenario, startRate, timeUnitMs, stages, gracefulStopMs } = this.options;

@@ -20,13 +20,14 @@ import {
   stagesDurationMs,
 } from "./_config.ts";
 import { ScenarioRun } from "./_scenario_run.ts";
-import type {
-  BaseOptions,
-  ExecutionHost,
-  Executor,
-  ExecutorDefinition,
-  ExecutorResult,
-  Vu,
+import {
+  type BaseOptions,
+  type ExecutionHost,
+  type Executor,
+  type ExecutorDefinition,
+  type ExecutorResult,
+  OptionsExecutor,
+  type Vu,
 } from "./types.ts";
 
 /** A `ramping-vus` scenario as written in a k6 script. */
@@ -151,21 +152,14 @@ class _Slot {
 }
 
 /** Runs a `ramping-vus` scenario. */
-export class RampingVus implements Executor {
-  /** The normalised options. */
-  readonly options: RampingVusOptions;
+export class RampingVus extends OptionsExecutor<RampingVusOptions> {
   /** The VU schedule; see {@linkcode rampingVuSteps}. */
   readonly steps: readonly VuStep[];
 
   /** Creates the executor from validated options (use the registry entry to validate). */
   constructor(options: RampingVusOptions) {
-    this.options = options;
+    super(options);
     this.steps = rampingVuSteps(options.startVUs, options.stages);
-  }
-
-  /** The scenario's shared options. */
-  get base(): BaseOptions {
-    return this.options;
   }
 
   /** Runs the scenario; see {@linkcode Executor.run}. */

@@ -9,13 +9,14 @@
 import { formatDuration } from "../duration.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import { runLoopingVus } from "./_looping.ts";
-import type {
-  BaseOptions,
-  ExecutionHost,
-  Executor,
-  ExecutorDefinition,
-  ExecutorResult,
-  Vu,
+import {
+  type BaseOptions,
+  type ExecutionHost,
+  type Executor,
+  type ExecutorDefinition,
+  type ExecutorResult,
+  OptionsExecutor,
+  type Vu,
 } from "./types.ts";
 
 /** A `shared-iterations` scenario as written in a k6 script. */
@@ -67,20 +68,7 @@ function _read(scenario: string, raw: Readonly<Record<string, unknown>>) {
 }
 
 /** Runs a `shared-iterations` scenario. */
-export class SharedIterations implements Executor {
-  /** The normalised options. */
-  readonly options: SharedIterationsOptions;
-
-  /** Creates the executor from validated options (use the registry entry to validate). */
-  constructor(options: SharedIterationsOptions) {
-    this.options = options;
-  }
-
-  /** The scenario's shared options. */
-  get base(): BaseOptions {
-    return this.options;
-  }
-
+export class SharedIterations extends OptionsExecutor<SharedIterationsOptions> {
   /** Runs the scenario; see {@linkcode Executor.run}. */
   run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult> {
     const { scenario, vus, iterations, maxDurationMs, gracefulStopMs } = this.options;

@@ -137,6 +137,31 @@ export interface Executor {
   describe(): string;
 }
 
+/** What every executor class shares: its normalised options, which are also its `base`. */
+export abstract class OptionsExecutor<O extends BaseOptions> implements Executor {
+  /** The normalised options. */
+  readonly options: O;
+
+  /** Creates the executor from validated options (use the registry entry to validate). */
+  constructor(options: O) {
+    this.options = options;
+  }
+
+  /** The scenario's shared options. */
+  get base(): BaseOptions {
+    return this.options;
+  }
+
+  /** See {@linkcode Executor.run}. */
+  abstract run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult>;
+  /** See {@linkcode Executor.maxVus}. */
+  abstract maxVus(): number;
+  /** See {@linkcode Executor.maxDurationMs}. */
+  abstract maxDurationMs(): number;
+  /** See {@linkcode Executor.describe}. */
+  abstract describe(): string;
+}
+
 /** How an executor type is validated and created; one entry per k6 executor name. */
 export interface ExecutorDefinition {
   /** The k6 executor name, e.g. `"ramping-arrival-rate"`. */
