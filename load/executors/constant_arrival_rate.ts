@@ -13,7 +13,6 @@ import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import {
   type BaseOptions,
   type ExecutionHost,
-  type Executor,
   type ExecutorDefinition,
   type ExecutorResult,
   OptionsExecutor,

@@ -23,7 +23,6 @@ import {
 import {
   type BaseOptions,
   type ExecutionHost,
-  type Executor,
   type ExecutorDefinition,
   type ExecutorResult,
   OptionsExecutor,

@@ -23,7 +23,6 @@ import { ScenarioRun } from "./_scenario_run.ts";
 import {
   type BaseOptions,
   type ExecutionHost,
-  type Executor,
   type ExecutorDefinition,
   type ExecutorResult,
   OptionsExecutor,

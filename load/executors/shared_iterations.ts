@@ -12,7 +12,6 @@ import { runLoopingVus } from "./_looping.ts";
 import {
   type BaseOptions,
   type ExecutionHost,
-  type Executor,
   type ExecutorDefinition,
   type ExecutorResult,
   OptionsExecutor,
