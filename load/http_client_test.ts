@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HttpClient, type HttpResult, K6_ERROR_CODES } from "./http_client.ts";
+import { HttpClient, type HttpResult, K6_ERROR_CODES, RAW_TCP_READS } from "./http_client.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Test servers
@@ -866,5 +866,35 @@ Deno.test("request() times out while queued for a connection", async () => {
   } finally {
     client.close();
     await server.close();
+  }
+});
+
+Deno.test("plain TCP reads use Deno's resource ops on the pinned Deno", () => {
+  // A Deno upgrade that moves these internals makes the client fall back to Conn.read (slower):
+  // this test says so instead of a silent throughput drop.
+  assert.equal(RAW_TCP_READS, true);
+});
+
+Deno.test("an idle keep-alive connection does not keep the process alive", async () => {
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => {
+    return new Response("ok");
+  });
+  try {
+    const client = new URL("./http_client.ts", import.meta.url).href;
+    const code = `import { HttpClient } from ${JSON.stringify(client)};
+const res = await new HttpClient().request({ method: "GET", url: "http://127.0.0.1:${server.addr.port}/" });
+console.log(res.status);`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-config", code],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const timer = setTimeout(() => child.kill(), 5000);
+    const out = await child.output();
+    clearTimeout(timer);
+    assert.equal(out.code, 0, _dec.decode(out.stderr));
+    assert.equal(_dec.decode(out.stdout).trim(), "200");
+  } finally {
+    await server.shutdown();
   }
 });

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import FakeTimers from "@sinonjs/fake-timers";
+import * as hdr from "hdr-histogram-js";
 import {
   BUILTIN_METRICS,
   CHECKS,
   EVENT_LOOP_LAG,
+  HdrFront,
   HISTOGRAM_IMPLEMENTATION,
   HTTP_REQ_DURATION,
   HTTP_REQ_FAILED,
@@ -57,6 +59,45 @@ function withRegistry(fn: (r: MetricsRegistry, clock: FakeTimers.Clock) => void)
 
 Deno.test("HISTOGRAM_IMPLEMENTATION is the WebAssembly build under Deno", () => {
   assert.equal(HISTOGRAM_IMPLEMENTATION, "wasm");
+});
+
+Deno.test("HdrFront holds exactly the counts of a histogram fed every value directly", () => {
+  const next = rng(7);
+  const values = [0, 1, 1023, 1024, 1025, 2047, 2048, 2049, 4095, 4096, 2 ** 31 - 1, 2 ** 31];
+  values.push(2 ** 40 + 12345, Number.MAX_SAFE_INTEGER);
+  // Every magnitude, and enough samples to flush the front (65,536) more than once.
+  for (let i = 0; i < 200_000; i++) values.push(Math.floor(2 ** (next() * 34)));
+  const direct = hdr.build({
+    bitBucketSize: 64,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 2,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: true,
+  });
+  const front = new HdrFront();
+  try {
+    for (const v of values) {
+      direct.recordValue(v);
+      front.recordValue(v);
+    }
+    assert.equal(front.totalCount, values.length);
+    assert.equal(
+      hdr.encodeIntoCompressedBase64(front.histogram()),
+      hdr.encodeIntoCompressedBase64(direct),
+    );
+    for (const p of [0, 1, 25, 50, 90, 99, 99.9, 99.999, 100]) {
+      assert.equal(front.getValueAtPercentile(p), direct.getValueAtPercentile(p), `p${p}`);
+    }
+    front.reset();
+    assert.equal(front.totalCount, 0);
+    front.recordValue(5);
+    assert.equal(front.totalCount, 1);
+    assert.equal(front.getValueAtPercentile(50), 5);
+  } finally {
+    direct.destroy();
+    front.destroy();
+  }
 });
 
 Deno.test("define() is idempotent and rejects another type with a clear error", () => {
