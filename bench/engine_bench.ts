@@ -6,13 +6,19 @@
  * - the engine on one thread (`runLoad`, a constant-vus script doing `http.asyncRequest` and one
  *   `check` per iteration: load/_engine_bench_script.ts),
  * - the engine split over W Web Workers, each an independent engine with VUS/W VUs (the upper
- *   bound of a worker design: no coordination, no snapshot merging).
+ *   bound of a worker design: no coordination, no snapshot merging),
+ * - with `--breakdown 1`, two steps between the bare client and the engine that show where the
+ *   engine's time goes: `client_async_fn` (each request made from an async function the loop
+ *   awaits: the least a script's default function adds) and `engine_bare_script` (the engine's
+ *   VUs, executor, iteration accounting and metrics around the bare client, without `k6/http`
+ *   and the check: bench/_engine_bare_script.ts).
  * The null server (bench/null_server.ts) runs in its own process. Rounds alternate the variants so
  * that noise from other load on the machine spreads evenly; the medians are printed with their
  * ratio to wrk.
  *
  * ```sh
  * npx deno run -A bench/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers 2]
+ *   [--breakdown 0|1]
  * ```
  *
  * @module
@@ -33,11 +39,13 @@ export interface EngineBenchOptions {
   rounds: number;
   /** Workers of the worker variant (0 skips it). */
   workers: number;
+  /** 1 adds the breakdown variants (client_async_fn, engine_bare_script). */
+  breakdown: number;
 }
 
 /** Parses the command line. */
 export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
-  const o: EngineBenchOptions = { duration: 5, vus: 64, rounds: 3, workers: 2 };
+  const o: EngineBenchOptions = { duration: 5, vus: 64, rounds: 3, workers: 2, breakdown: 0 };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i]?.replace(/^--/, "") as keyof EngineBenchOptions;
     const value = Number(args[i + 1]);
@@ -45,7 +53,7 @@ export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
       throw new Error(
         `Cannot parse argument "${args[i]} ${
           args[i + 1] ?? ""
-        }": expected --duration, --vus, --rounds or --workers with a number`,
+        }": expected --duration, --vus, --rounds, --workers or --breakdown with a number`,
       );
     }
     o[key] = value;
@@ -89,18 +97,18 @@ async function _autocannon(url: string, o: EngineBenchOptions): Promise<number> 
   return total / (json.duration ?? o.duration);
 }
 
-async function _raw(url: string, o: EngineBenchOptions): Promise<number> {
-  const r = await runClientLoops(url, o.vus, o.duration * 1000);
+async function _raw(url: string, o: EngineBenchOptions, viaAsyncFunction = false): Promise<number> {
+  const r = await runClientLoops(url, o.vus, o.duration * 1000, viaAsyncFunction);
   return r.ok / (r.elapsedMs / 1000);
 }
 
-async function _engine(url: string, o: EngineBenchOptions): Promise<number> {
+async function _engine(url: string, o: EngineBenchOptions, script = "_engine_bench_script.ts") {
   const r = await runLoad({
-    script: new URL("./_engine_bench_script.ts", import.meta.url).href,
+    script: new URL(`./${script}`, import.meta.url).href,
     env: { URL: url, VUS: String(o.vus), DURATION: `${o.duration}s` },
     log: () => {},
   });
-  return r.summary.metrics.http_reqs.values.rate;
+  return r.summary.metrics.iterations.values.count / (r.summary.durationMs / 1000);
 }
 
 async function _workers(url: string, o: EngineBenchOptions): Promise<number> {
@@ -139,7 +147,12 @@ function _median(values: number[]): number {
 /** Runs the benchmark and prints its figures. */
 export async function runEngineBench(o: EngineBenchOptions): Promise<Record<string, number>> {
   const server = await spawnNullServer();
-  const results: Record<string, number[]> = { wrk: [], client: [], engine: [] };
+  const results: Record<string, number[]> = { wrk: [], client: [] };
+  if (o.breakdown) {
+    results.client_async_fn = [];
+    results.engine_bare_script = [];
+  }
+  results.engine = [];
   const autocannon = autocannonPath() !== null;
   if (autocannon) results.autocannon = [];
   if (o.workers > 0) results[`engine_${o.workers}_workers`] = [];
@@ -149,6 +162,10 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
     for (let round = 1; round <= o.rounds; round++) {
       results.wrk.push(await _wrk(server.url, o));
       results.client.push(await _raw(server.url, o));
+      if (o.breakdown) {
+        results.client_async_fn.push(await _raw(server.url, o, true));
+        results.engine_bare_script.push(await _engine(server.url, o, "_engine_bare_script.ts"));
+      }
       results.engine.push(await _engine(server.url, o));
       if (autocannon) results.autocannon.push(await _autocannon(server.url, o));
       if (o.workers > 0) results[`engine_${o.workers}_workers`].push(await _workers(server.url, o));

@@ -10,7 +10,8 @@
  * body-less head is not even re-encoded), the response is parsed from a reused read buffer, a head
  * identical to the previous one on the connection is recognised by a byte comparison and not
  * decoded or parsed again, small bodies are copied into slab views (allocating an ArrayBuffer costs
- * more than parsing a small response here), timeouts of all clients share one timer, and the hot
+ * more than parsing a small response here), timeouts of all clients share one timer, plain TCP
+ * connections are read through Deno's resource ops rather than `Conn.read`'s wrapper, and the hot
  * path is a single async function.
  *
  * @module

@@ -1,0 +1,27 @@
+/**
+ * A k6 script for the breakdown of `bench/engine_bench.ts`: the engine's VU machinery around the
+ * bare HTTP client, without `k6/http` (no http_req_* samples, no response object, no tags) and
+ * without a check. It borrows the running VU's own client (one keep-alive connection per VU,
+ * closed with the VU) through the engine's private context module, so it runs only here.
+ *
+ * @module
+ */
+
+import { currentContext } from "../load/k6/_context.ts";
+
+export const options = {
+  scenarios: {
+    bench: {
+      executor: "constant-vus",
+      vus: Number(__ENV.VUS || 64),
+      duration: __ENV.DURATION || "5s",
+      gracefulStop: "2s",
+    },
+  },
+};
+
+const target = new URL(__ENV.URL);
+
+export default async function (): Promise<void> {
+  await currentContext()!.vu.client().request({ method: "GET", url: target });
+}
