@@ -9,16 +9,8 @@
 
 import { currentContext } from "../load/k6/_context.ts";
 
-export const options = {
-  scenarios: {
-    bench: {
-      executor: "constant-vus",
-      vus: Number(__ENV.VUS || 64),
-      duration: __ENV.DURATION || "5s",
-      gracefulStop: "2s",
-    },
-  },
-};
+// The same scenario as the engine variant.
+export { options } from "./_engine_bench_script.ts";
 
 const target = new URL(__ENV.URL);
 
