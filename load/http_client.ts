@@ -279,7 +279,6 @@ class _Pool {
   total = 0;
 }
 
-/** One keep-alive connection with its reusable read and write buffers. */
 /**
  * Deno's resource ops, used to read plain TCP connections without `Conn.read`'s wrapper (an async
  * function that also tracks the pending read in a set: about 0.5 µs of a loopback request's
@@ -318,6 +317,7 @@ function _zeroIfNull(n: number | null): number {
   return n ?? 0;
 }
 
+/** One keep-alive connection with its reusable read and write buffers. */
 class _Conn {
   conn: Deno.Conn;
   /** Resource id for raw reads, or -1 to read through `conn.read` (TLS, or no raw ops). */

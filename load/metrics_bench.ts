@@ -7,7 +7,7 @@
  */
 
 import * as hdr from "hdr-histogram-js";
-import { HTTP_REQ_DURATION, MetricsRegistry } from "./metrics.ts";
+import { HdrFront, HTTP_REQ_DURATION, MetricsRegistry } from "./metrics.ts";
 
 /** Samples recorded per benchmark iteration. */
 const SAMPLES = 10_000;
@@ -54,4 +54,10 @@ Deno.bench("hdr-histogram-js recordValue (JavaScript)", { group: "hdr", baseline
 
 Deno.bench("hdr-histogram-js recordValue (WebAssembly)", { group: "hdr" }, () => {
   for (let i = 0; i < SAMPLES; i++) wasmHistogram.recordValue(Math.round(values[i] * 1000));
+});
+
+const front = new HdrFront();
+
+Deno.bench("HdrFront recordValue (the trends' recording front)", { group: "hdr" }, () => {
+  for (let i = 0; i < SAMPLES; i++) front.recordValue(Math.round(values[i] * 1000));
 });
