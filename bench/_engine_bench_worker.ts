@@ -5,6 +5,7 @@
  * @module
  */
 
+import os from "node:os";
 import { runLoad } from "../load/runner.ts";
 
 /** The worker's task. */
@@ -15,6 +16,8 @@ export interface EngineBenchTask {
   vus: number;
   /** Run duration, e.g. `5s`. */
   duration: string;
+  /** Scheduling priority (nice value) of this worker's thread; 0 leaves it as inherited. */
+  nice: number;
 }
 
 /** The worker's answer. */
@@ -32,7 +35,9 @@ const scope = self as unknown as {
 };
 
 scope.onmessage = async (e: MessageEvent<EngineBenchTask>) => {
-  const { url, vus, duration } = e.data;
+  const { url, vus, duration, nice } = e.data;
+  // On Linux the priority of the calling thread only: the coordinator and the server keep theirs.
+  if (nice !== 0) os.setPriority(nice);
   const result = await runLoad({
     script: new URL("./_engine_bench_script.ts", import.meta.url).href,
     env: { URL: url, VUS: String(vus), DURATION: duration },

@@ -12,13 +12,16 @@
  *   awaits: the least a script's default function adds) and `engine_bare_script` (the engine's
  *   VUs, executor, iteration accounting and metrics around the bare client, without `k6/http`
  *   and the check: bench/_engine_bare_script.ts).
+ * `--nice N` gives the worker variant's threads that scheduling priority (Linux, per thread): with
+ * generator and server on the same two cores, workers at normal priority take CPU from the
+ * server and lose throughput; at nice 19 the server keeps its core and the workers use the rest.
  * The null server (bench/null_server.ts) runs in its own process. Rounds alternate the variants so
  * that noise from other load on the machine spreads evenly; the medians are printed with their
  * ratio to wrk.
  *
  * ```sh
  * npx deno run -A bench/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers 2]
- *   [--breakdown 0|1]
+ *   [--breakdown 0|1] [--nice 0..19]
  * ```
  *
  * @module
@@ -41,11 +44,20 @@ export interface EngineBenchOptions {
   workers: number;
   /** 1 adds the breakdown variants (client_async_fn, engine_bare_script). */
   breakdown: number;
+  /** Nice value of the worker variant's threads (0: as inherited). */
+  nice: number;
 }
 
 /** Parses the command line. */
 export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
-  const o: EngineBenchOptions = { duration: 5, vus: 64, rounds: 3, workers: 2, breakdown: 0 };
+  const o: EngineBenchOptions = {
+    duration: 5,
+    vus: 64,
+    rounds: 3,
+    workers: 2,
+    breakdown: 0,
+    nice: 0,
+  };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i]?.replace(/^--/, "") as keyof EngineBenchOptions;
     const value = Number(args[i + 1]);
@@ -53,7 +65,7 @@ export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
       throw new Error(
         `Cannot parse argument "${args[i]} ${
           args[i + 1] ?? ""
-        }": expected --duration, --vus, --rounds, --workers or --breakdown with a number`,
+        }": expected --duration, --vus, --rounds, --workers, --breakdown or --nice with a number`,
       );
     }
     o[key] = value;
@@ -130,7 +142,12 @@ async function _workers(url: string, o: EngineBenchOptions): Promise<number> {
             reject(new Error(`Benchmark worker failed: ${e.message}`));
           };
           const share = Math.floor(o.vus / o.workers) + (i < o.vus % o.workers ? 1 : 0);
-          const task: EngineBenchTask = { url, vus: share, duration: `${o.duration}s` };
+          const task: EngineBenchTask = {
+            url,
+            vus: share,
+            duration: `${o.duration}s`,
+            nice: o.nice,
+          };
           w.postMessage(task);
         }),
     ),
