@@ -3,24 +3,11 @@
  * settings. Every test runs the whole `load` command (target in __ENV, summary, exit code).
  */
 import assert from "node:assert/strict";
-import { type LoadIo, runLoadCommand } from "../../cli/load.ts";
-
-function _io(): LoadIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-    tty: false,
-    color: false,
-    signals: { stop: new AbortController().signal, kill: new AbortController().signal },
-  };
-}
+import { runLoadCommand } from "../../cli/load.ts";
+import { recordingIo } from "../_test_helpers.ts";
 
 async function _run(script: string, env: string[]): Promise<{ code: number; out: string }> {
-  const io = _io();
+  const io = recordingIo();
   const code = await runLoadCommand(script, { env }, io);
   const out = io.out.join("");
   assert.equal(code, 0, `${script} exited ${code}\n${io.err.join("")}\n${out}`);
@@ -73,7 +60,7 @@ Deno.test("send.ts refuses a non-loopback target without PHONE", async () => {
   const accepting = (async () => {
     for await (const conn of listener) accepted.push(conn);
   })();
-  const io = _io();
+  const io = recordingIo();
   try {
     const code = await runLoadCommand("load/scripts/send.ts", {
       target: `http://[::ffff:127.0.0.1]:${listener.addr.port}/3rdparty/v1`,
