@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: the load engine side by side with reference tools in one run, against one
  * fast null HTTP server on loopback: wrk (installed from Debian's packages when missing and
- * running as root), the bare HTTP client, this engine (a k6 script doing `http.asyncRequest` and
- * one check per iteration, constant-vus) and autocannon (npm) when present; then the
+ * running as root), the bare HTTP client, this engine as `load` runs it against a server on this
+ * machine (a k6 script doing `http.asyncRequest` and one check per iteration, constant-vus; one
+ * worker thread per core at nice 19) and autocannon (npm) when present; then the
  * coordinated-omission check. Ends with `engine/wrk ratio: X.XX` (and the autocannon ratio).
  *
  * ```sh
- * npm run bench -- [--duration 5] [--vus 64] [--rounds 3]
+ * npm run bench -- [--duration 5] [--vus 64] [--rounds 3] [--workers N] [--nice 0..19]
+ *   [--breakdown 0|1]
  * ```
  *
  * @module
@@ -38,7 +40,6 @@ async function _ensureWrk(): Promise<void> {
 if (import.meta.main) {
   const args = [...Deno.args];
   const o = parseEngineBenchArgs(args.length ? args : []);
-  o.workers = 0;
   await _ensureWrk();
   const medians = await runEngineBench(o);
   console.log("");

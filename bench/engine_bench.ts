@@ -3,24 +3,24 @@
  * client: requests/s of
  * - `wrk -t2 -cVUS`,
  * - VUS keep-alive loops of the bare `HttpClient` (bench/_client_loops.ts),
- * - the engine on one thread (`runLoad`, a constant-vus script doing `http.asyncRequest` and one
- *   `check` per iteration: load/_engine_bench_script.ts),
- * - the engine split over W Web Workers, each an independent engine with VUS/W VUs (the upper
- *   bound of a worker design: no coordination, no snapshot merging),
- * - with `--breakdown 1`, two steps between the bare client and the engine that show where the
+ * - the engine as the `load` command runs it against a server on this machine (`runLoad`, a
+ *   constant-vus script doing `http.asyncRequest` and one `check` per iteration:
+ *   bench/_engine_bench_script.ts): one worker thread per CPU core (`--workers`, each running
+ *   its execution segment of the scenario), at nice 19 (`--nice`),
+ * - with `--breakdown 1`, the steps between the bare client and the engine that show where the
  *   engine's time goes: `client_async_fn` (each request made from an async function the loop
- *   awaits: the least a script's default function adds) and `engine_bare_script` (the engine's
- *   VUs, executor, iteration accounting and metrics around the bare client, without `k6/http`
- *   and the check: bench/_engine_bare_script.ts).
- * `--nice N` gives the worker variant's threads that scheduling priority (Linux, per thread): with
- * generator and server on the same two cores, workers at normal priority take CPU from the
+ *   awaits: the least a script's default function adds), `engine_bare_script` (the engine's VUs,
+ *   executor, iteration accounting and metrics around the bare client, without `k6/http` and
+ *   the check: bench/_engine_bare_script.ts, on one thread) and `engine_1_thread` (the engine on
+ *   the main thread, no workers).
+ * With generator and server on the same two cores, workers at normal priority take CPU from the
  * server and lose throughput; at nice 19 the server keeps its core and the workers use the rest.
  * The null server (bench/null_server.ts) runs in its own process. Rounds alternate the variants so
  * that noise from other load on the machine spreads evenly; the medians are printed with their
  * ratio to wrk.
  *
  * ```sh
- * npx deno run -A bench/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers 2]
+ * npx deno run -A bench/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers N]
  *   [--breakdown 0|1] [--nice 0..19]
  * ```
  *
@@ -29,7 +29,6 @@
 
 import { spawnNullServer } from "./null_server.ts";
 import { runClientLoops } from "./_client_loops.ts";
-import type { EngineBenchAnswer, EngineBenchTask } from "./_engine_bench_worker.ts";
 import { runLoad } from "../load/runner.ts";
 
 /** Settings of the benchmark. */
@@ -40,11 +39,11 @@ export interface EngineBenchOptions {
   vus: number;
   /** Rounds of all variants. */
   rounds: number;
-  /** Workers of the worker variant (0 skips it). */
+  /** Worker threads of the engine (default: one per CPU core; 1: the main thread). */
   workers: number;
   /** 1 adds the breakdown variants (client_async_fn, engine_bare_script). */
   breakdown: number;
-  /** Nice value of the worker variant's threads (0: as inherited). */
+  /** Nice value of the engine's worker threads (default 19, as `load` on a loopback target). */
   nice: number;
 }
 
@@ -54,9 +53,9 @@ export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
     duration: 5,
     vus: 64,
     rounds: 3,
-    workers: 2,
+    workers: navigator.hardwareConcurrency,
     breakdown: 0,
-    nice: 0,
+    nice: 19,
   };
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i]?.replace(/^--/, "") as keyof EngineBenchOptions;
@@ -114,46 +113,20 @@ async function _raw(url: string, o: EngineBenchOptions, viaAsyncFunction = false
   return r.ok / (r.elapsedMs / 1000);
 }
 
-async function _engine(url: string, o: EngineBenchOptions, script = "_engine_bench_script.ts") {
+async function _engine(
+  url: string,
+  o: EngineBenchOptions,
+  workers = o.workers,
+  script = "_engine_bench_script.ts",
+) {
   const r = await runLoad({
     script: new URL(`./${script}`, import.meta.url).href,
     env: { URL: url, VUS: String(o.vus), DURATION: `${o.duration}s` },
     log: () => {},
+    workers,
+    workerNice: o.nice,
   });
   return r.summary.metrics.iterations.values.count / (r.summary.durationMs / 1000);
-}
-
-async function _workers(url: string, o: EngineBenchOptions): Promise<number> {
-  const answers = await Promise.all(
-    Array.from(
-      { length: o.workers },
-      (_, i) =>
-        new Promise<EngineBenchAnswer>((resolve, reject) => {
-          const w = new Worker(new URL("./_engine_bench_worker.ts", import.meta.url).href, {
-            type: "module",
-          });
-          w.onmessage = (e: MessageEvent<EngineBenchAnswer>) => {
-            w.terminate();
-            resolve(e.data);
-          };
-          w.onerror = (e) => {
-            e.preventDefault();
-            w.terminate();
-            reject(new Error(`Benchmark worker failed: ${e.message}`));
-          };
-          const share = Math.floor(o.vus / o.workers) + (i < o.vus % o.workers ? 1 : 0);
-          const task: EngineBenchTask = {
-            url,
-            vus: share,
-            duration: `${o.duration}s`,
-            nice: o.nice,
-          };
-          w.postMessage(task);
-        }),
-    ),
-  );
-  const requests = answers.reduce((n, a) => n + a.requests, 0);
-  return requests / (Math.max(...answers.map((a) => a.durationMs)) / 1000);
 }
 
 function _median(values: number[]): number {
@@ -168,24 +141,26 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
   if (o.breakdown) {
     results.client_async_fn = [];
     results.engine_bare_script = [];
+    results.engine_1_thread = [];
   }
   results.engine = [];
   const autocannon = autocannonPath() !== null;
   if (autocannon) results.autocannon = [];
-  if (o.workers > 0) results[`engine_${o.workers}_workers`] = [];
   try {
-    console.log(`null server: ${server.url}; ${o.vus} VUs/connections, ${o.duration}s per run`);
+    console.log(
+      `null server: ${server.url}; ${o.vus} VUs/connections, ${o.duration}s per run; engine: ${o.workers} worker thread(s) at nice ${o.nice}`,
+    );
     await _engine(server.url, { ...o, duration: 1 }); // warm-up
     for (let round = 1; round <= o.rounds; round++) {
       results.wrk.push(await _wrk(server.url, o));
       results.client.push(await _raw(server.url, o));
       if (o.breakdown) {
         results.client_async_fn.push(await _raw(server.url, o, true));
-        results.engine_bare_script.push(await _engine(server.url, o, "_engine_bare_script.ts"));
+        results.engine_bare_script.push(await _engine(server.url, o, 1, "_engine_bare_script.ts"));
+        results.engine_1_thread.push(await _engine(server.url, o, 1));
       }
       results.engine.push(await _engine(server.url, o));
       if (autocannon) results.autocannon.push(await _autocannon(server.url, o));
-      if (o.workers > 0) results[`engine_${o.workers}_workers`].push(await _workers(server.url, o));
       console.log(
         `round ${round}: ` +
           Object.entries(results).map(([k, v]) => `${k} ${Math.round(v.at(-1)!)}/s`).join(", "),

@@ -36,6 +36,7 @@ import {
 } from "../load/runner.ts";
 import { cloudRefusalMessage, isPublicCloudHost, OWN_LOAD_FLAG } from "../load/safety.ts";
 import { renderSummary, summaryExport } from "../load/summary.ts";
+import { isLoopback } from "../load/scripts/_smsgate.ts";
 import type { LatencyDistribution } from "../load/distribution.ts";
 import { loadHtmlReporter } from "../reports/load_html.ts";
 import { z } from "zod";
@@ -81,6 +82,10 @@ export interface LoadRunOptions {
   timeout?: string;
   /** `--max-body`: largest response body accepted (a size such as `10MB`). */
   maxBody?: string;
+  /** `--workers`: threads running the scenarios, or `auto` (default: one per CPU core). */
+  workers?: number | "auto";
+  /** `--worker-nice`: the worker threads' nice value (default 19 on a loopback target, else 0). */
+  workerNice?: number;
 }
 
 /** Where the command writes, and how it is stopped (injectable for tests). */
@@ -199,6 +204,13 @@ export function renderBanner(
     `     script: ${script}`,
     `     target: ${target}`,
     `     output: ${outputs.length > 0 ? outputs.join(", ") : "-"}`,
+    `  execution: local, ${
+      info.workers === 1
+        ? "1 thread"
+        : `${info.workers} worker threads (execution segments)${
+          info.workerNice > 0 ? `, nice ${info.workerNice}` : ""
+        }`
+    }`,
     "",
     `  scenarios: ${info.scenarios.length} scenario${
       info.scenarios.length === 1 ? "" : "s"
@@ -345,6 +357,11 @@ export async function runLoadCommand(
     }
   }
   const target: ResolvedTarget = explicit ?? await embeddedTarget(o.profile ?? "server");
+  const workers = o.workers === undefined || o.workers === "auto"
+    ? navigator.hardwareConcurrency
+    : o.workers;
+  // A server on this machine keeps its share of the CPU: the workers take what is left.
+  const workerNice = o.workerNice ?? (isLoopback(target.url) ? 19 : 0);
   const env: Record<string, string> = {
     ...Deno.env.toObject(),
     SMSGATE_URL: target.url,
@@ -373,6 +390,8 @@ export async function runLoadCommand(
       target: target.url,
       httpTimeoutMs,
       maxBodyBytes,
+      workers,
+      workerNice,
       stop: signals.stop,
       kill: signals.kill,
       log: (line) => {
@@ -454,6 +473,8 @@ export const LoadFlags = z.object({
   timeout: durationText.optional(),
   maxBody: byteSizeText.optional(),
   iOwnThisLoad: z.boolean().optional(),
+  workers: z.union([z.literal("auto"), wholeNumber(1, 256)]).optional(),
+  workerNice: wholeNumber(0, 19).optional(),
 });
 
 /** Builds the `load` command; `onExit` receives the exit code. */
@@ -515,6 +536,14 @@ export function loadCommand(onExit: (code: number) => void) {
       `largest response body accepted, e.g. 10MB or 64MiB; a larger one fails the request (default ${
         formatByteSize(DEFAULT_MAX_BODY_BYTES)
       })`,
+    )
+    .option(
+      "--workers <n>",
+      "threads that run the scenarios, each its execution segment of every scenario, or auto: one per CPU core (default auto; never more than the scenarios' VUs)",
+    )
+    .option(
+      "--worker-nice <n>",
+      "scheduling priority (nice 0-19, Linux) of the worker threads (default 19 when the target is on this machine, so its server keeps its CPU; else 0)",
     )
     .option(
       OWN_LOAD_FLAG,

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { recordingIo, scriptDir, testServer } from "../load/_test_helpers.ts";
 import { main } from "../main.ts";
 import { UsageError } from "./errors.ts";
-import { parseEnvPairs, runLoadCommand } from "./load.ts";
+import { LoadFlags, parseEnvPairs, runLoadCommand } from "./load.ts";
+import { parseFlags } from "./options.ts";
 
 const SCRIPT = `
 import http from "k6/http";
@@ -194,4 +195,73 @@ Deno.test("parseEnvPairs() reads KEY=VALUE pairs and rejects malformed ones", ()
   assert.deepEqual(parseEnvPairs(["A=1", "B_2=x=y", "C="]), { A: "1", B_2: "x=y", C: "" });
   assert.throws(() => parseEnvPairs(["novalue"]), /Cannot parse -e "novalue": expected KEY=VALUE/);
   assert.throws(() => parseEnvPairs(["1A=x"]), UsageError);
+});
+
+Deno.test("load runs one worker thread per core by default, at nice 19 on a loopback target", async () => {
+  const d = await scriptDir();
+  try {
+    const script = await d.write(
+      "s.ts",
+      `
+import { check } from "k6";
+import exec from "k6/execution";
+import os from "node:os";
+export const options = { scenarios: { s: { executor: "per-vu-iterations", vus: 4, iterations: 2 } } };
+export default function () {
+  check(os.getPriority(), { "priority": (p) => p === Number(__ENV.NICE) });
+  check(exec.vu.idInTest, { "VU ids 1-4": (id) => id >= 1 && id <= 4 });
+}
+`,
+    );
+    const cores = navigator.hardwareConcurrency;
+    const byDefault = recordingIo();
+    const code = await runLoadCommand(
+      script,
+      { env: [`NICE=${cores > 1 ? 19 : 0}`] },
+      byDefault,
+    );
+    const out = byDefault.out.join("");
+    assert.equal(code, 0, byDefault.err.join("") + out);
+    if (cores > 1) {
+      assert.match(
+        out,
+        new RegExp(
+          `execution: local, ${
+            Math.min(cores, 4)
+          } worker threads \\(execution segments\\), nice 19`,
+        ),
+      );
+    }
+    assert.match(out, /✓ priority\n.*✓ VU ids 1-4/s);
+
+    const chosen = recordingIo();
+    assert.equal(
+      await runLoadCommand(script, { env: ["NICE=3"], workers: 2, workerNice: 3 }, chosen),
+      0,
+    );
+    assert.match(chosen.out.join(""), /2 worker threads \(execution segments\), nice 3/);
+    assert.match(chosen.out.join(""), /✓ priority/);
+
+    const single = recordingIo();
+    assert.equal(await runLoadCommand(script, { env: ["NICE=0"], workers: 1 }, single), 0);
+    assert.match(single.out.join(""), /execution: local, 1 thread\n/);
+  } finally {
+    await d.cleanup();
+  }
+});
+
+Deno.test("load validates --workers and --worker-nice", () => {
+  assert.deepEqual(
+    parseFlags(LoadFlags, { env: [], workers: "auto", workerNice: "0" }),
+    { env: [], workers: "auto", workerNice: 0 },
+  );
+  assert.equal(parseFlags(LoadFlags, { env: [], workers: "3" }).workers, 3);
+  assert.throws(
+    () => parseFlags(LoadFlags, { env: [], workers: "many" }),
+    (e: unknown) => e instanceof UsageError && /--workers/.test(e.message),
+  );
+  assert.throws(
+    () => parseFlags(LoadFlags, { env: [], workerNice: "20" }),
+    (e: unknown) => e instanceof UsageError && /--worker-nice.*0 to 19/.test(e.message),
+  );
 });

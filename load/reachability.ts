@@ -91,6 +91,16 @@ export interface FailureCause {
 
 const _MAX_CAUSES = 64;
 
+/** A {@linkcode TargetTally}'s counts, to merge into another one (workers). */
+export interface TallySnapshot {
+  /** Requests to the origin. */
+  requests: number;
+  /** Requests answered. */
+  answered: number;
+  /** Causes of the unanswered ones. */
+  causes: FailureCause[];
+}
+
 /** Counts requests to one origin and whether any of them was answered (see the module doc). */
 export class TargetTally {
   /** The origin counted, e.g. `http://127.0.0.1:3000`. */
@@ -136,6 +146,23 @@ export class TargetTally {
   /** Requests to the origin that got at least one response byte. */
   get answered(): number {
     return this.#answered;
+  }
+
+  /** The counts, for {@linkcode merge}. */
+  snapshot(): TallySnapshot {
+    return { requests: this.#requests, answered: this.#answered, causes: this.causes() };
+  }
+
+  /** Adds another tally's counts (a worker's) into this one. */
+  merge(other: TallySnapshot): void {
+    this.#requests += other.requests;
+    this.#answered += other.answered;
+    for (const c of other.causes) {
+      const key = `${c.code} ${c.error}`;
+      const mine = this.#causes.get(key);
+      if (mine !== undefined) mine.count += c.count;
+      else if (this.#causes.size < _MAX_CAUSES) this.#causes.set(key, { ...c });
+    }
   }
 
   /** Causes of the unanswered requests, most frequent first. */

@@ -30,12 +30,8 @@ import { type LatencyDistribution, latencyDistribution } from "./distribution.ts
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { runExecutors } from "./executors/run_scenarios.ts";
-import {
-  type ExecutionHost,
-  type ExecutorResult,
-  type IterationInfo,
-  systemScheduler,
-} from "./executors/types.ts";
+import { splitExecutors, WHOLE } from "./executors/segment.ts";
+import { type ExecutorResult, systemScheduler } from "./executors/types.ts";
 import { formatDuration } from "./duration.ts";
 import { PROBE_TIMEOUT_MS, probeTarget } from "./reachability.ts";
 import { Engine, PinnableClock } from "./engine.ts";
@@ -43,7 +39,6 @@ import { startLagMonitor } from "./lag_monitor.ts";
 import {
   DROPPED_ITERATIONS,
   EVENT_LOOP_LAG,
-  HTTP_REQ_LATENCY_INTENDED,
   HTTP_REQS,
   ITERATIONS,
   MetricsRegistry,
@@ -57,6 +52,8 @@ import { buildPlan, LoadConfigError, type LoadPlan } from "./script_options.ts";
 import { buildSummaryData, type SummaryData } from "./summary.ts";
 import { ThresholdConfigError, type ThresholdResult, thresholdsFailed } from "./thresholds.ts";
 import { VirtualUser, VuInitError, VuPool } from "./vu.ts";
+import { ScenarioHost } from "./scenario_host.ts";
+import { WorkerGroup } from "./worker_group.ts";
 
 export { LoadConfigError } from "./script_options.ts";
 
@@ -121,6 +118,16 @@ export interface RunLoadOptions {
   httpTimeoutMs?: number;
   /** Largest response body accepted, in bytes (default 64 MiB; `--max-body`). */
   maxBodyBytes?: number;
+  /**
+   * Threads that run the scenarios (default 1: this one). With more, each Web Worker runs its
+   * execution segment of every scenario (see `load/executors/segment.ts`); never more workers
+   * than the scenarios have VUs.
+   */
+  workers?: number;
+  /** Scheduling priority (nice value, 0-19) of the worker threads (Linux; default 0). */
+  workerNice?: number;
+  /** How often workers send their metrics to this thread, in ms (default 500). */
+  workerDrainIntervalMs?: number;
 }
 
 /** What a run will do, for the banner. */
@@ -135,6 +142,10 @@ export interface RunInfo {
   maxDurationMs: number;
   /** Options that have no effect here. */
   warnings: string[];
+  /** Threads running the scenarios (1: the main thread). */
+  workers: number;
+  /** The worker threads' nice value (when `workers` > 1). */
+  workerNice: number;
 }
 
 /** The outcome of a run. */
@@ -237,7 +248,6 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     registry.destroy();
     throw e;
   }
-  const pool = new VuPool(engine);
   let plan: LoadPlan;
   try {
     plan = buildPlan(vu0.exports.options, options, vu0.exports);
@@ -278,6 +288,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     maxVus: plan.executors.reduce((n, ex) => n + ex.maxVus(), 0),
     maxDurationMs: plan.maxDurationMs,
     warnings: plan.warnings,
+    workers: Math.max(1, Math.min(options.workers ?? 1, maxVusOf(plan))),
+    workerNice: options.workerNice ?? 0,
   };
   let unreachable: LoadResult["unreachable"] = null;
   if (options.target !== undefined) {
@@ -302,36 +314,16 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const dropped = registry.get(DROPPED_ITERATIONS)!;
   const iterationsMetric = registry.get(ITERATIONS)!;
   const httpReqs = registry.get(HTTP_REQS)!;
-  const activeByScenario = new Map<string, number>();
-  let vusActive = 0;
   let scenariosStarted = false;
-  let arrivalScheduled = 0;
-  const arrivalScenarios = new Set(
-    plan.executors.filter((ex) => ex.base.executor.includes("arrival-rate")).map((ex) =>
-      ex.base.scenario
-    ),
-  );
-  const droppedTags = new Map<string, Readonly<Record<string, string>>>();
-  // Coordinated-omission correction for dropped arrivals (as wrk2 does for requests it could not
-  // send on time): a dropped iteration would have started no earlier than when a VU of its
-  // scenario next became free, so it contributes that wait, intended start to free VU, to
-  // http_req_latency_intended (a lower bound). Plain http_req_duration never sees it.
-  const intendedLatency = registry.get(HTTP_REQ_LATENCY_INTENDED)!;
-  const droppedWaiting = new Map<string, number[]>();
-  const flushDropped = (scenario: string) => {
-    const waiting = droppedWaiting.get(scenario);
-    if (waiting === undefined || waiting.length === 0) return;
-    const now = scheduler.now();
-    const tags = droppedTags.get(scenario)!;
-    for (const t of waiting) intendedLatency.add(now - t, tags);
-    waiting.length = 0;
-  };
+  const hasArrival = plan.executors.some((ex) => ex.base.executor.includes("arrival-rate"));
 
   // --- scenarios' facts ---
   let scenariosStartMs = 0;
+  const scenarioOffsets: Record<string, { startTimeMs: number; regularMs: number }> = {};
   for (const ex of plan.executors) {
     const regularMs = Math.max(1, ex.maxDurationMs() - ex.base.gracefulStopMs);
     const offset = ex.base.startTimeMs;
+    scenarioOffsets[ex.base.scenario] = { startTimeMs: offset, regularMs };
     engine.addScenario({
       name: ex.base.scenario,
       executor: ex.base.executor,
@@ -358,50 +350,75 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   let vusSampleTimer: ReturnType<typeof setTimeout> | undefined;
   let lastVusSample = 0;
   let pendingVus = 0;
+  let vusActive = 0;
+  const onActiveVus = (total: number) => {
+    vusActive = total;
+    engine.setActiveVus(total);
+    if (vusActive <= lastVusSample) return;
+    pendingVus = Math.max(pendingVus, vusActive);
+    // Workers report one by one: give the others a moment before sampling the total.
+    vusSampleTimer ??= setTimeout(recordVus, group === null ? 0 : 100);
+  };
+  let group: WorkerGroup | null = null;
+  if (runs && info.workers > 1) {
+    try {
+      group = await WorkerGroup.start({
+        init: {
+          scriptUrl,
+          env,
+          scenarios: plan.scenarios,
+          count: info.workers,
+          settings: {
+            scriptOptions: _jsonCopy(vu0.exports.options ?? {}),
+            discardResponseBodies: plan.discardResponseBodies,
+            testTags: plan.tags,
+            userAgent: plan.userAgent,
+            connectionsPerHost: plan.connectionsPerHost,
+          },
+          metrics: registry.metrics().map((m) => ({
+            name: m.name,
+            type: m.type,
+            contains: m.contains,
+          })),
+          submetrics: registry.metrics().flatMap((m) =>
+            m._subs.map((sub) => `${m.name}{${sub.selector}}`)
+          ),
+          scenarioOffsets,
+          allowPublicCloud: options.allowPublicCloud === true,
+          initTimeoutMs: options.initTimeoutMs,
+          httpTimeoutMs: options.httpTimeoutMs,
+          maxBodyBytes: options.maxBodyBytes,
+          target: options.target,
+          lagIntervalMs: options.lagIntervalMs,
+          drainIntervalMs: options.workerDrainIntervalMs ?? 500,
+          nice: info.workerNice,
+        },
+        registry,
+        tally: engine.tally,
+        log,
+        onAbort: (reason) => stopRun(reason),
+        onFail: (reason) => {
+          if (!failReasons.includes(reason)) failReasons.push(reason);
+        },
+        onRefused: () => refused = true,
+        onActiveVus,
+      });
+    } catch (e) {
+      vu0.close();
+      registry.destroy();
+      throw new LoadConfigError([(e as Error).message]);
+    }
+  }
+  const scenarios: _Scenarios = group === null
+    ? new _LocalScenarios(engine, registry, plan, onActiveVus)
+    : _groupScenarios(group);
   const recordVus = () => {
     if (vusSampleTimer !== undefined) clearTimeout(vusSampleTimer);
     vusSampleTimer = undefined;
     const n = Math.max(vusActive, pendingVus);
     pendingVus = 0;
     if (n > 0) vusGauge.add(lastVusSample = n);
-    if (pool.size > 0) vusMaxGauge.add(pool.size);
-  };
-  const sampleVus = () => {
-    if (vusActive <= lastVusSample) return;
-    pendingVus = Math.max(pendingVus, vusActive);
-    vusSampleTimer ??= setTimeout(recordVus, 0);
-  };
-
-  const host: ExecutionHost<VirtualUser> = {
-    scheduler,
-    acquireVu: () => pool.acquire(),
-    releaseVu: (vu) => pool.release(vu),
-    runIteration: (vu, iteration: IterationInfo) => {
-      if (iteration.intendedStart === undefined) return vu.runIteration(iteration);
-      arrivalScheduled++;
-      const scenario = iteration.scenario;
-      return vu.runIteration(iteration).finally(() => flushDropped(scenario));
-    },
-    onDroppedIterations: (scenario, count) => {
-      let tags = droppedTags.get(scenario);
-      if (tags === undefined) droppedTags.set(scenario, tags = Object.freeze({ scenario }));
-      dropped.add(count, tags);
-      if (arrivalScenarios.has(scenario)) {
-        arrivalScheduled += count;
-        let waiting = droppedWaiting.get(scenario);
-        if (waiting === undefined) droppedWaiting.set(scenario, waiting = []);
-        const now = scheduler.now();
-        for (let i = 0; i < count; i++) waiting.push(now);
-      }
-    },
-    onActiveVus: (scenario, active) => {
-      activeByScenario.set(scenario, active);
-      let total = 0;
-      for (const n of activeByScenario.values()) total += n;
-      vusActive = total;
-      engine.setActiveVus(total);
-      sampleVus();
-    },
+    if (scenarios.vusMax > 0) vusMaxGauge.add(scenarios.vusMax);
   };
 
   // --- periodic work: progress, vus gauge, abortOnFail ---
@@ -414,16 +431,15 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     const rate = now > lastAt ? ((reqs - lastReqs) * 1000) / (now - lastAt) : 0;
     lastReqs = reqs;
     lastAt = now;
-    const counts = engine.instance();
     return {
       phase,
       elapsedMs: registry.durationMs(),
       plannedMs,
       scenariosElapsedMs: scenariosStarted ? now - scenariosStartMs : 0,
       vusActive,
-      vusMax: pool.size,
+      vusMax: scenarios.vusMax,
       iterations: iterationsMetric.aggregate("count"),
-      interrupted: counts.iterationsInterrupted,
+      interrupted: scenarios.interrupted,
       httpReqs: reqs,
       reqRate: rate,
       dropped: dropped.aggregate("count"),
@@ -441,7 +457,10 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       if (decision.abort) stopRun(decision.message ?? "a threshold with abortOnFail failed");
     }, options.abortCheckIntervalMs ?? 2000));
   }
-  const stopLag = startLagMonitor(registry.get(EVENT_LOOP_LAG)!, scheduler, options.lagIntervalMs);
+  // With workers, each measures its own event loop (the one that runs iterations).
+  const stopLag = group === null
+    ? startLagMonitor(registry.get(EVENT_LOOP_LAG)!, scheduler, options.lagIntervalMs)
+    : () => {};
 
   // --- stop signals ---
   const kill = options.kill;
@@ -450,7 +469,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     const onKill = () => {
       killed = true;
       stopRun(abortReason ?? "stopped at once (second interrupt)");
-      pool.interruptAll();
+      scenarios.kill();
       vu0.interrupt();
       resolveKill();
     };
@@ -465,7 +484,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const watchdogMs = plan.maxDurationMs + plan.setupTimeoutMs + plan.teardownTimeoutMs + 30_000;
   timers.push(setTimeout(() => {
     stopRun(`the run exceeded its time bound of ${formatDuration(watchdogMs)}`);
-    pool.interruptAll();
+    scenarios.kill();
   }, watchdogMs));
 
   registry.start();
@@ -502,14 +521,13 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     }
   }
   if (typeof setup !== "function") setupDone = runs && !stopper.signal.aborted;
-  pool.setData(setupJson);
 
   // --- scenarios ---
   if (runs && setupOk && !stopper.signal.aborted) {
     phase = "running";
     scenariosStarted = true;
     scenariosStartMs = registry.now();
-    const running = runExecutors(host, plan.executors, stopper.signal);
+    const running = scenarios.run(setupJson, scenariosStartMs, stopper.signal);
     stopper.signal.addEventListener("abort", () => {
       if (!killed) phase = "stopping";
     }, { once: true });
@@ -524,7 +542,6 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       stopRun(error);
     }
   }
-  for (const scenario of droppedWaiting.keys()) flushDropped(scenario);
   vusActive = 0;
   engine.setActiveVus(0);
 
@@ -562,7 +579,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   finalProgress.reqRate = finalProgress.elapsedMs > 0
     ? (finalProgress.httpReqs * 1000) / finalProgress.elapsedMs
     : 0;
-  pool.close();
+  await scenarios.close();
   vu0.close();
   // Closing the VUs failed their requests in flight: let those reach the target's tally.
   await engine.requestsSettled(1000);
@@ -573,8 +590,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const durationS = registry.durationMs() / 1000;
   const summary = buildSummaryData(registry, {
     thresholds: thresholdResults,
-    intendedIterationRate: arrivalScenarios.size > 0 && durationS > 0
-      ? arrivalScheduled / durationS
+    intendedIterationRate: hasArrival && durationS > 0
+      ? scenarios.arrivalScheduled / durationS
       : null,
     trendStats: plan.summaryTrendStats,
   });
@@ -617,5 +634,119 @@ async function _initVu0(engine: Engine): Promise<VirtualUser> {
     const cause = (e as Error).cause;
     const message = cause instanceof Error ? cause.message : (e as Error).message;
     throw new LoadConfigError([`Cannot load the script: ${message}`]);
+  }
+}
+
+/** The scenarios of a run, on this thread or in workers. */
+interface _Scenarios {
+  /** VUs created. */
+  readonly vusMax: number;
+  /** Iterations interrupted so far. */
+  readonly interrupted: number;
+  /** Arrival-rate iterations scheduled (started or dropped). */
+  readonly arrivalScheduled: number;
+  /** Runs every scenario with the setup data; aborting `signal` stops them gracefully. */
+  run(
+    setupJson: string | undefined,
+    startMs: number,
+    signal: AbortSignal,
+  ): Promise<Record<string, ExecutorResult>>;
+  /** Interrupts every running iteration. */
+  kill(): void;
+  /** Closes the VUs (or workers). */
+  close(): Promise<void>;
+}
+
+/** The scenarios on this thread: its VU pool and {@linkcode ScenarioHost}. */
+class _LocalScenarios implements _Scenarios {
+  readonly #engine: Engine;
+  readonly #pool: VuPool;
+  readonly #host: ScenarioHost;
+  readonly #plan: LoadPlan;
+
+  constructor(
+    engine: Engine,
+    registry: MetricsRegistry,
+    plan: LoadPlan,
+    onActiveVus: (total: number) => void,
+  ) {
+    this.#engine = engine;
+    this.#plan = plan;
+    this.#pool = new VuPool(engine);
+    this.#host = new ScenarioHost({
+      registry,
+      pool: this.#pool,
+      scheduler: systemScheduler,
+      shares: splitExecutors(plan.executors, WHOLE.count)[WHOLE.index],
+      onActiveVus,
+    });
+  }
+
+  get vusMax(): number {
+    return this.#pool.size;
+  }
+
+  get interrupted(): number {
+    return this.#engine.instance().iterationsInterrupted;
+  }
+
+  get arrivalScheduled(): number {
+    return this.#host.arrivalScheduled;
+  }
+
+  async run(
+    setupJson: string | undefined,
+    _startMs: number,
+    signal: AbortSignal,
+  ): Promise<Record<string, ExecutorResult>> {
+    this.#pool.setData(setupJson);
+    try {
+      return await runExecutors(this.#host.host, this.#plan.executors, signal);
+    } finally {
+      this.#host.flushAll();
+    }
+  }
+
+  kill(): void {
+    this.#pool.interruptAll();
+  }
+
+  close(): Promise<void> {
+    this.#pool.close();
+    return Promise.resolve();
+  }
+}
+
+function _groupScenarios(group: WorkerGroup): _Scenarios {
+  return {
+    get vusMax() {
+      return group.vusMax;
+    },
+    get interrupted() {
+      return group.interrupted;
+    },
+    get arrivalScheduled() {
+      return group.arrivalScheduled;
+    },
+    run: (setupJson, startMs, signal) => group.run(setupJson, startMs, signal),
+    kill: () => group.kill(),
+    close: () => {
+      group.terminate();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** The most VUs a plan's scenarios hold at once. */
+function maxVusOf(plan: LoadPlan): number {
+  return plan.executors.reduce((n, ex) => n + ex.maxVus(), 0);
+}
+
+/** A JSON copy of the script's options (functions and cycles are dropped or refused). */
+function _jsonCopy(value: unknown): Readonly<Record<string, unknown>> {
+  try {
+    return JSON.parse(JSON.stringify(value)) ?? {};
+  } catch {
+    return {};
   }
 }

@@ -345,13 +345,19 @@ export class VuPool {
   readonly #engine: Engine;
   readonly #free: VirtualUser[] = [];
   readonly #all: VirtualUser[] = [];
-  #nextId = 1;
+  readonly #idStep: number;
+  #nextId: number;
   #setupData: string | undefined = undefined;
   #closed = false;
 
-  /** Creates an empty pool. */
-  constructor(engine: Engine) {
+  /**
+   * Creates an empty pool whose VUs get ids `firstId`, `firstId + idStep`, ... (worker `w` of `n`
+   * uses `w + 1` and `n`, so VU ids are unique across workers).
+   */
+  constructor(engine: Engine, firstId = 1, idStep = 1) {
     this.#engine = engine;
+    this.#nextId = firstId;
+    this.#idStep = idStep;
   }
 
   /** Sets the setup data every VU gets a copy of (call before acquiring VUs). */
@@ -373,7 +379,8 @@ export class VuPool {
       free.activate();
       return free;
     }
-    const id = this.#nextId++;
+    const id = this.#nextId;
+    this.#nextId += this.#idStep;
     const vu = await VirtualUser.create(this.#engine, id);
     if (this.#closed) {
       vu.close();

@@ -16,6 +16,7 @@
 import { acquireUpFront, emptyResult, ScenarioRun } from "./_scenario_run.ts";
 import type { ConfigReader } from "./_config.ts";
 import type { ExecutionHost, ExecutorResult, Vu } from "./types.ts";
+import { everyNth, type Segment, stripe } from "./segment.ts";
 
 /** Parameters of {@linkcode runArrivalRate}. */
 export interface ArrivalPlan {
@@ -84,6 +85,29 @@ export async function runArrivalRate<V extends Vu>(
     }
   });
   return await run.finish();
+}
+
+/** The arrivals of one segment (all of them without a segment). */
+export function segmentOffsets(offsets: Iterable<number>, segment?: Segment): Iterable<number> {
+  return segment === undefined || segment.count === 1 ? offsets : everyNth(offsets, segment);
+}
+
+/**
+ * Arrival-rate options for one segment: its striped share of preAllocatedVUs and maxVUs, and
+ * the segment (whose arrivals it starts); null when the share has no VU to run them.
+ */
+export function segmentPool<O extends { preAllocatedVUs: number; maxVUs: number }>(
+  options: O,
+  part: Segment,
+): (O & { segment: Segment }) | null {
+  const maxVUs = stripe(options.maxVUs, part);
+  if (maxVUs === 0) return null;
+  return {
+    ...options,
+    preAllocatedVUs: stripe(options.preAllocatedVUs, part),
+    maxVUs,
+    segment: part,
+  };
 }
 
 /** Reads and validates the pool fields shared by both arrival-rate executors. */

@@ -8,7 +8,15 @@
  */
 
 import { formatDuration } from "../duration.ts";
-import { describeVuPool, readTimeUnit, readVuPool, runArrivalRate } from "./_arrival_rate.ts";
+import {
+  describeVuPool,
+  readTimeUnit,
+  readVuPool,
+  runArrivalRate,
+  segmentOffsets,
+  segmentPool,
+} from "./_arrival_rate.ts";
+import { type ExecutorShare, type Segment, stripedNumbers } from "./segment.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import {
   type BaseOptions,
@@ -45,6 +53,8 @@ export interface ConstantArrivalRateOptions extends BaseOptions {
   preAllocatedVUs: number;
   /** Most VUs. */
   maxVUs: number;
+  /** The share of the arrivals this executor starts (default: all). */
+  segment?: Segment;
 }
 
 const FIELDS = ["rate", "timeUnit", "duration", "preAllocatedVUs", "maxVUs"] as const;
@@ -87,7 +97,7 @@ export class ConstantArrivalRate extends OptionsExecutor<ConstantArrivalRateOpti
       maxVUs: this.options.maxVUs,
       regularMs: durationMs,
       gracefulStopMs,
-      offsets: constantArrivalOffsets(rate, timeUnitMs),
+      offsets: segmentOffsets(constantArrivalOffsets(rate, timeUnitMs), this.options.segment),
     });
   }
 
@@ -99,6 +109,12 @@ export class ConstantArrivalRate extends OptionsExecutor<ConstantArrivalRateOpti
   /** duration + gracefulStop. */
   maxDurationMs(): number {
     return this.options.durationMs + this.options.gracefulStopMs;
+  }
+
+  /** Every `count`-th arrival from the `index`-th, with its striped share of the VU pool. */
+  segment(part: Segment): ExecutorShare | null {
+    const share = segmentPool(this.options, part);
+    return share && { executor: new ConstantArrivalRate(share), ...stripedNumbers(part) };
   }
 
   /** For example `"50.00 iterations/s for 1m0s (maxVUs: 10-50, gracefulStop: 30s)"`. */

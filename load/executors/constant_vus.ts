@@ -8,6 +8,7 @@
 import { formatDuration } from "../duration.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import { runLoopingVus } from "./_looping.ts";
+import { type ExecutorShare, type Segment, stripe, stripedNumbers } from "./segment.ts";
 import {
   type BaseOptions,
   type ExecutionHost,
@@ -70,6 +71,13 @@ export class ConstantVus extends OptionsExecutor<ConstantVusOptions> {
   /** duration + gracefulStop. */
   maxDurationMs(): number {
     return this.options.durationMs + this.options.gracefulStopMs;
+  }
+
+  /** Its striped share of the VUs. */
+  segment(part: Segment): ExecutorShare | null {
+    const vus = stripe(this.options.vus, part);
+    if (vus === 0) return null;
+    return { executor: new ConstantVus({ ...this.options, vus }), ...stripedNumbers(part) };
   }
 
   /** For example `"64 looping VUs for 30s (gracefulStop: 30s)"`. */

@@ -9,6 +9,7 @@
 import { formatDuration } from "../duration.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import { runLoopingVus } from "./_looping.ts";
+import { type ExecutorShare, type Segment, stripe, stripesBefore } from "./segment.ts";
 import {
   type BaseOptions,
   type ExecutionHost,
@@ -91,6 +92,21 @@ export class PerVuIterations extends OptionsExecutor<PerVuIterationsOptions> {
   /** maxDuration + gracefulStop. */
   maxDurationMs(): number {
     return this.options.maxDurationMs + this.options.gracefulStopMs;
+  }
+
+  /**
+   * Its striped share of the VUs, each running `iterations`: a contiguous block of the iteration
+   * numbers.
+   */
+  segment(part: Segment): ExecutorShare | null {
+    const vus = stripe(this.options.vus, part);
+    if (vus === 0) return null;
+    const before = stripesBefore(this.options.vus, part);
+    return {
+      executor: new PerVuIterations({ ...this.options, vus }),
+      first: before * this.options.iterations,
+      stride: 1,
+    };
   }
 
   /** For example `"10 iterations for each of 5 VUs (maxDuration: 10m0s, gracefulStop: 30s)"`. */

@@ -10,7 +10,15 @@
  */
 
 import { formatDuration } from "../duration.ts";
-import { describeVuPool, readTimeUnit, readVuPool, runArrivalRate } from "./_arrival_rate.ts";
+import {
+  describeVuPool,
+  readTimeUnit,
+  readVuPool,
+  runArrivalRate,
+  segmentOffsets,
+  segmentPool,
+} from "./_arrival_rate.ts";
+import { type ExecutorShare, type Segment, stripedNumbers } from "./segment.ts";
 import {
   baseInfo,
   type BaseScenarioConfig,
@@ -55,6 +63,8 @@ export interface RampingArrivalRateOptions extends BaseOptions {
   preAllocatedVUs: number;
   /** Most VUs. */
   maxVUs: number;
+  /** The share of the arrivals this executor starts (default: all). */
+  segment?: Segment;
 }
 
 const FIELDS = ["startRate", "timeUnit", "stages", "preAllocatedVUs", "maxVUs"] as const;
@@ -124,7 +134,10 @@ export class RampingArrivalRate extends OptionsExecutor<RampingArrivalRateOption
       maxVUs: this.options.maxVUs,
       regularMs: stagesDurationMs(stages),
       gracefulStopMs,
-      offsets: rampingArrivalOffsets(startRate, timeUnitMs, stages),
+      offsets: segmentOffsets(
+        rampingArrivalOffsets(startRate, timeUnitMs, stages),
+        this.options.segment,
+      ),
     });
   }
 
@@ -136,6 +149,12 @@ export class RampingArrivalRate extends OptionsExecutor<RampingArrivalRateOption
   /** Sum of the stage durations + gracefulStop. */
   maxDurationMs(): number {
     return stagesDurationMs(this.options.stages) + this.options.gracefulStopMs;
+  }
+
+  /** Every `count`-th arrival from the `index`-th, with its striped share of the VU pool. */
+  segment(part: Segment): ExecutorShare | null {
+    const share = segmentPool(this.options, part);
+    return share && { executor: new RampingArrivalRate(share), ...stripedNumbers(part) };
   }
 
   /**

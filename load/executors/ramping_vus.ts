@@ -20,6 +20,7 @@ import {
   stagesDurationMs,
 } from "./_config.ts";
 import { ScenarioRun } from "./_scenario_run.ts";
+import { type ExecutorShare, type Segment, stripe, stripedNumbers } from "./segment.ts";
 import {
   type BaseOptions,
   type ExecutionHost,
@@ -159,6 +160,18 @@ export class RampingVus extends OptionsExecutor<RampingVusOptions> {
   constructor(options: RampingVusOptions) {
     super(options);
     this.steps = rampingVuSteps(options.startVUs, options.stages);
+  }
+
+  /** Its striped share of the start VUs and of every stage's target. */
+  segment(part: Segment): ExecutorShare | null {
+    const { startVUs, stages } = this.options;
+    const share: RampingVusOptions = {
+      ...this.options,
+      startVUs: stripe(startVUs, part),
+      stages: stages.map((stage) => ({ ...stage, target: stripe(stage.target, part) })),
+    };
+    if (maxTarget(share.startVUs, share.stages) === 0) return null;
+    return { executor: new RampingVus(share), ...stripedNumbers(part) };
   }
 
   /** Runs the scenario; see {@linkcode Executor.run}. */

@@ -9,6 +9,7 @@
 import { formatDuration } from "../duration.ts";
 import { baseInfo, type BaseScenarioConfig, ConfigReader } from "./_config.ts";
 import { runLoopingVus } from "./_looping.ts";
+import { type ExecutorShare, type Segment, stripe, stripesBefore } from "./segment.ts";
 import {
   type BaseOptions,
   type ExecutionHost,
@@ -94,6 +95,24 @@ export class SharedIterations extends OptionsExecutor<SharedIterationsOptions> {
   /** maxDuration + gracefulStop. */
   maxDurationMs(): number {
     return this.options.maxDurationMs + this.options.gracefulStopMs;
+  }
+
+  /**
+   * Its striped share of the VUs, with the iterations in proportion: a contiguous block of the
+   * iteration numbers (at least one per VU, as iterations >= vus).
+   */
+  segment(part: Segment): ExecutorShare | null {
+    const { vus, iterations } = this.options;
+    const mine = stripe(vus, part);
+    if (mine === 0) return null;
+    const before = stripesBefore(vus, part);
+    const first = Math.floor((iterations * before) / vus);
+    const end = Math.floor((iterations * (before + mine)) / vus);
+    return {
+      executor: new SharedIterations({ ...this.options, vus: mine, iterations: end - first }),
+      first,
+      stride: 1,
+    };
   }
 
   /** For example `"100 iterations shared among 10 VUs (maxDuration: 10m0s, gracefulStop: 30s)"`. */

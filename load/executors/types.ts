@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { ExecutorShare, Segment } from "./segment.ts";
+
 /** Time source and timers, injectable so tests run on fake time. Times are milliseconds. */
 export interface Scheduler {
   /** Current time in milliseconds (any origin, monotonic). */
@@ -135,6 +137,11 @@ export interface Executor {
   maxDurationMs(): number;
   /** k6-like one-line description, e.g. `"64 looping VUs for 30s (gracefulStop: 30s)"`. */
   describe(): string;
+  /**
+   * This scenario's share for one execution segment (see `segment.ts`), or null when that share
+   * has no work. `{ index: 0, count: 1 }` is the whole scenario.
+   */
+  segment(part: Segment): ExecutorShare | null;
 }
 
 /** What every executor class shares: its normalised options, which are also its `base`. */
@@ -160,6 +167,8 @@ export abstract class OptionsExecutor<O extends BaseOptions> implements Executor
   abstract maxDurationMs(): number;
   /** See {@linkcode Executor.describe}. */
   abstract describe(): string;
+  /** See {@linkcode Executor.segment}. */
+  abstract segment(part: Segment): ExecutorShare | null;
 }
 
 /** How an executor type is validated and created; one entry per k6 executor name. */

@@ -3,8 +3,12 @@
  * and `test.abort()` / `test.fail()`, with the shapes of `@types/k6` (deno.json maps
  * `"k6/execution"` here). Every property is read from the current context when accessed.
  *
- * One instance runs the whole test, so `idInInstance` equals `idInTest` and
- * `iterationInInstance` equals `iterationInTest`.
+ * One process runs the whole test, so `idInInstance` equals `idInTest` and
+ * `iterationInInstance` equals `iterationInTest` (both unique over the whole test). With several
+ * worker threads (`load --workers`), each worker is an instance in k6's sense for the
+ * `exec.instance` counts: `iterationsCompleted`, `iterationsInterrupted`, `vusActive` and
+ * `vusInitialized` count that worker's VUs, as each k6 instance of a distributed test counts its
+ * own.
  *
  * @module
  */
@@ -154,7 +158,7 @@ export const scenario: {
   },
 };
 
-/** This instance (one process runs the whole test). */
+/** This instance: the process, or with several workers the worker thread running the VU. */
 export const instance: {
   /** Iterations interrupted so far. */
   readonly iterationsInterrupted: number;
