@@ -6,8 +6,11 @@
  *
  * ```sh
  * npx deno run -A --v8-flags=--expose-gc bench/memory_bench.ts [--rate 2000] [--duration 60]
+ *   [--workers N]
  * ```
- * With `--expose-gc` the heap figures are taken after a full garbage collection.
+ * With `--expose-gc` the heap figures are taken after a full garbage collection; they are the main
+ * thread's (with `--workers 1`, default, it runs every VU). RSS covers the whole process, worker
+ * threads included.
  *
  * @module
  */
@@ -31,7 +34,11 @@ function _memLine(): string {
 }
 
 /** Runs the measurement and prints RSS and heap over time. */
-export async function runMemoryBench(rate: number, durationS: number): Promise<void> {
+export async function runMemoryBench(
+  rate: number,
+  durationS: number,
+  workers = 1,
+): Promise<void> {
   const server = await spawnNullServer();
   try {
     const script = new URL("./_memory_bench_script.ts", import.meta.url).href;
@@ -40,6 +47,7 @@ export async function runMemoryBench(rate: number, durationS: number): Promise<v
       script,
       env: { URL: server.url, RATE: "100", DURATION: "1s" },
       log: () => {},
+      workers,
     });
     console.log(`before: ${_memLine()}`);
     let next = 10_000;
@@ -47,6 +55,7 @@ export async function runMemoryBench(rate: number, durationS: number): Promise<v
       script,
       env: { URL: server.url, RATE: String(rate), DURATION: `${durationS}s` },
       log: () => {},
+      workers,
       onProgress: (p) => {
         if (p.elapsedMs < next) return;
         next += 10_000;
@@ -74,5 +83,5 @@ if (import.meta.main) {
     const i = args.indexOf(flag);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  await runMemoryBench(value("--rate", 2000), value("--duration", 60));
+  await runMemoryBench(value("--rate", 2000), value("--duration", 60), value("--workers", 1));
 }

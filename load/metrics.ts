@@ -46,7 +46,7 @@
  *
  * ## Merging (Web Workers)
  * {@linkcode MetricsRegistry.toSnapshot} returns a structured-clone and JSON friendly object
- * (histograms encoded with hdr-histogram-js's compressed base64); {@linkcode MetricsRegistry.merge}
+ * (histograms as base64 of HdrHistogram's V2 encoding); {@linkcode MetricsRegistry.merge}
  * adds one into a registry, and {@linkcode MetricsRegistry.drain} returns a snapshot and resets the
  * collected data, for a worker that forwards its samples periodically. Counters, rates, trends
  * and the check tree merge exactly. Gauges keep the most recently updated value (clocks are
@@ -59,6 +59,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import * as hdr from "hdr-histogram-js";
 import type { Histogram } from "hdr-histogram-js";
 
@@ -437,11 +438,29 @@ function _newHistogram(): HdrFront {
   return new HdrFront();
 }
 
+/** HdrHistogram's V2 encoding cookie (without the word-size bits); the compressed one is +1. */
+const _V2_COOKIE_BASE = 0x1c849303;
+
+/**
+ * A histogram as base64 text: its plain V2 encoding when the implementation offers one (the
+ * WebAssembly build), else the compressed V2 encoding. Deflating is about 90% of the cost of the
+ * compressed form (0.2 vs 0.02 ms for a latency histogram here), and snapshots only travel
+ * between threads.
+ */
 function _encode(h: HdrFront): string {
-  return hdr.encodeIntoCompressedBase64(h.histogram());
+  const hist = h.histogram() as Histogram & { encode?: () => Uint8Array };
+  if (typeof hist.encode === "function") return Buffer.from(hist.encode()).toString("base64");
+  return hdr.encodeIntoCompressedBase64(hist);
 }
 
+/** Reads either form {@linkcode _encode} writes. */
 function _decode(base64: string): Histogram {
+  const bytes = Buffer.from(base64, "base64");
+  if (bytes.length >= 4 && (bytes.readInt32BE(0) & ~0xf0) === _V2_COOKIE_BASE) {
+    const data = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+    // Only the WebAssembly build writes the plain form, and every thread of a run uses the same build.
+    return hdr.WasmHistogram.decode(data, 64);
+  }
   return hdr.decodeFromCompressedBase64(base64, 64, _USE_WASM);
 }
 
@@ -501,7 +520,10 @@ export interface TrendSinkSnapshot {
   min: number;
   /** Largest sample (0 when empty). */
   max: number;
-  /** Histogram of the non-negative samples (scaled by 1000), compressed base64, or null. */
+  /**
+   * Histogram of the non-negative samples (scaled by 1000) as base64 text (HdrHistogram's V2
+   * encoding, plain or compressed), or null.
+   */
   hist: string | null;
   /** Histogram of the magnitudes of negative samples, or null. */
   neg: string | null;

@@ -730,3 +730,45 @@ Deno.test("merge() combines snapshots posted by real Web Workers", async () => {
     expected.destroy();
   }
 });
+
+Deno.test("merge() reads histograms in HdrHistogram's plain and compressed V2 encodings", () => {
+  const clock = FakeTimers.createClock(0);
+  const worker = new MetricsRegistry(clock);
+  const compressed = new MetricsRegistry(clock);
+  const plain = new MetricsRegistry(clock);
+  try {
+    const t = worker.define("t", "trend", { isTime: true });
+    const next = rng(9);
+    for (let i = 0; i < 5000; i++) t.add(next() ** 3 * 800);
+    const snap = worker.toSnapshot();
+    const sink = snap.metrics.find((m) => m.name === "t")!.sink as { hist: string | null };
+    // The form the WebAssembly build writes is the plain one (cookie 0x1c849303 + word size).
+    const cookie = new DataView(Uint8Array.from(atob(sink.hist!), (c) => c.charCodeAt(0)).buffer)
+      .getInt32(0);
+    if (HISTOGRAM_IMPLEMENTATION === "wasm") assert.equal(cookie & ~0xf0, 0x1c849303);
+    plain.merge(snap);
+    // What the JavaScript build writes: the same histogram, compressed.
+    const recoded = structuredClone(snap);
+    const recodedSink = recoded.metrics.find((m) => m.name === "t")!.sink as { hist: string };
+    recodedSink.hist = _compressedCopy(sink.hist!);
+    compressed.merge(recoded);
+    for (const p of [10, 50, 90, 99, 99.9]) {
+      const want = worker.get("t")!.aggregate("p", p);
+      assert.equal(plain.get("t")!.aggregate("p", p), want);
+      assert.equal(compressed.get("t")!.aggregate("p", p), want);
+    }
+  } finally {
+    for (const r of [worker, compressed, plain]) r.destroy();
+  }
+});
+
+/** The compressed V2 encoding of a histogram given in the plain V2 encoding (base64). */
+function _compressedCopy(plainBase64: string): string {
+  const bytes = Uint8Array.from(atob(plainBase64), (c) => c.charCodeAt(0));
+  const h = hdr.WasmHistogram.decode(bytes, 64);
+  try {
+    return hdr.encodeIntoCompressedBase64(h);
+  } finally {
+    h.destroy();
+  }
+}

@@ -51,8 +51,8 @@ import { refuseCloudUrl } from "./safety.ts";
 import { buildPlan, LoadConfigError, type LoadPlan } from "./script_options.ts";
 import { buildSummaryData, type SummaryData } from "./summary.ts";
 import { ThresholdConfigError, type ThresholdResult, thresholdsFailed } from "./thresholds.ts";
-import { VirtualUser, VuInitError, VuPool } from "./vu.ts";
-import { ScenarioHost } from "./scenario_host.ts";
+import { VirtualUser, VuPool } from "./vu.ts";
+import { scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
 import { WorkerGroup } from "./worker_group.ts";
 
 export { LoadConfigError } from "./script_options.ts";
@@ -536,9 +536,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       if (outcome !== null) scenarioResults = outcome;
       else running.catch(() => {});
     } catch (e) {
-      error = e instanceof VuInitError
-        ? e.message
-        : `the scenarios failed: ${(e as Error).message}`;
+      error = scenarioFailureMessage(e);
       stopRun(error);
     }
   }

@@ -11,7 +11,25 @@
 import type { ExecutorShare } from "./executors/segment.ts";
 import type { ExecutionHost, IterationInfo, Scheduler } from "./executors/types.ts";
 import { DROPPED_ITERATIONS, HTTP_REQ_LATENCY_INTENDED, type MetricsRegistry } from "./metrics.ts";
-import type { VirtualUser, VuPool } from "./vu.ts";
+import { type VirtualUser, VuInitError, type VuPool } from "./vu.ts";
+
+/** A failure of the scenarios whose message is already worded for the user (from a worker). */
+export class ScenarioFailure extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ScenarioFailure";
+  }
+}
+
+/**
+ * What to tell the user when running the scenarios threw `e`: a VU that could not start (or a
+ * worker's worded failure) as it is, anything else as a failure of the scenarios.
+ */
+export function scenarioFailureMessage(e: unknown): string {
+  if (e instanceof VuInitError || e instanceof ScenarioFailure) return e.message;
+  return `the scenarios failed: ${e instanceof Error ? e.message : String(e)}`;
+}
 
 /** Options of a {@linkcode ScenarioHost}. */
 export interface ScenarioHostOptions {

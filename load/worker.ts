@@ -33,8 +33,8 @@ import {
 } from "./metrics.ts";
 import type { TallySnapshot } from "./reachability.ts";
 import { refuseCloudUrl } from "./safety.ts";
-import { ScenarioHost } from "./scenario_host.ts";
-import { VuInitError, VuPool } from "./vu.ts";
+import { scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
+import { VuPool } from "./vu.ts";
 
 /** What a worker needs to run its share; see the module documentation. */
 export interface WorkerInit {
@@ -249,9 +249,7 @@ class _WorkerRun {
       if (outcome !== null) results = outcome;
       else running.catch(() => {});
     } catch (e) {
-      error = e instanceof VuInitError
-        ? e.message
-        : `the scenarios failed: ${(e as Error).message}`;
+      error = scenarioFailureMessage(e);
     }
     this.#scenarioHost.flushAll();
     clearInterval(drain);

@@ -11,6 +11,7 @@
 import type { ExecutorResult } from "./executors/types.ts";
 import type { MetricsRegistry } from "./metrics.ts";
 import type { TargetTally } from "./reachability.ts";
+import { ScenarioFailure } from "./scenario_host.ts";
 import type { FromWorker, ToWorker, WorkerInit, WorkerStatus } from "./worker.ts";
 
 /** Options of {@linkcode WorkerGroup.start}. */
@@ -214,7 +215,7 @@ export class WorkerGroup {
       }
     }
     const failed = outcomes.find((o) => o.error !== null);
-    if (failed !== undefined) throw new Error(failed.error!);
+    if (failed !== undefined) throw new ScenarioFailure(failed.error!);
     return results;
   }
 
