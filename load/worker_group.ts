@@ -219,14 +219,23 @@ export class WorkerGroup {
     return results;
   }
 
-  /**
-   * Interrupts every iteration in every worker; workers that have not reported within 2 s are
-   * terminated (their last metrics are lost).
-   */
+  /** Interrupts every iteration in every worker; each then reports and is terminated. */
   kill(): void {
     this.#post({ type: "kill" });
-    const timer = setTimeout(() => this.terminate(), _KILL_GRACE_MS);
-    Promise.all(this.#members.map((m) => m.done.promise)).then(() => clearTimeout(timer));
+  }
+
+  /**
+   * Resolves once every worker has reported its end (its last metrics merged), or after
+   * `timeoutMs` (default 2 s); then terminates the workers that have not.
+   */
+  async close(timeoutMs = _KILL_GRACE_MS): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(this.#members.map((m) => m.done.promise)),
+      new Promise((resolve) => timer = setTimeout(resolve, timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    this.terminate();
   }
 
   #post(message: ToWorker): void {

@@ -145,6 +145,7 @@ export function teardown() { torn.add(1); }
     const lag = graceful.summary.metrics.event_loop_lag;
     assert.ok(lag.values.max > 0, `workers measure lag: ${JSON.stringify(lag)}`);
 
+    const before = server.requests;
     const started = Date.now();
     const killed = await runScript(
       `${IMPORTS}
@@ -158,10 +159,19 @@ export default async function () {
 }
 export function teardown() { torn.add(1); }
 `,
-      { ...WORKERS, stop: kill.signal, kill: kill.signal, env: { URL: server.url } },
+      {
+        ...WORKERS,
+        workerDrainIntervalMs: 60_000,
+        stop: kill.signal,
+        kill: kill.signal,
+        env: { URL: server.url },
+      },
     );
     assert.equal(killed.exitCode, LoadExitCode.incomplete);
     assert.equal(killed.summary.metrics.torn, undefined);
+    // The workers' metrics since their last report still reach the summary after the kill.
+    const reqs = killed.summary.metrics.http_reqs?.values.count ?? 0;
+    assert.ok(reqs >= 19 - before, `${reqs} requests recorded, ${server.requests - before} served`);
     assert.equal(killed.scenarios.s?.interrupted ?? 2, 2);
     assert.ok(Date.now() - started < 10_000);
   } finally {
