@@ -354,6 +354,21 @@ export class Engine implements EngineHandle {
     );
   }
 
+  /**
+   * Reports an error thrown outside any iteration's promise chain, e.g. in a timer callback
+   * (rate-limited per message).
+   */
+  uncaughtError(error: unknown): void {
+    const e = error instanceof Error ? error : new Error(String(error));
+    const frame = _scriptFrame(e.stack ?? "", this.scriptUrl);
+    this.warn(
+      `uncaught:${e.message}`,
+      `uncaught error in the script (the run goes on): ${e.message}${
+        frame ? ` (at ${frame})` : ""
+      }`,
+    );
+  }
+
   /** See {@linkcode EngineHandle.abortTest}. */
   abortTest(reason: string): void {
     this.#options.onAbort?.(reason);

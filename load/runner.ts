@@ -54,6 +54,7 @@ import { ThresholdConfigError, type ThresholdResult, thresholdsFailed } from "./
 import { VirtualUser, VuPool } from "./vu.ts";
 import { scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
 import { WorkerGroup } from "./worker_group.ts";
+import { catchUncaught } from "./uncaught.ts";
 
 export { LoadConfigError } from "./script_options.ts";
 
@@ -487,6 +488,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     scenarios.kill();
   }, watchdogMs));
 
+  const stopUncaught = catchUncaught((e) => engine.uncaughtError(e));
   registry.start();
   engine.markStart(registry.startMs);
   let error: string | null = null;
@@ -568,6 +570,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   // --- end ---
   registry.stop();
   stopLag();
+  stopUncaught();
   for (const t of timers) clearTimeout(t);
   options.stop?.removeEventListener("abort", onStop);
   if (vusSampleTimer !== undefined) recordVus(); // a run shorter than the sampling delay

@@ -24,6 +24,7 @@ import { runExecutors } from "./executors/run_scenarios.ts";
 import { splitExecutors } from "./executors/segment.ts";
 import { type ExecutorResult, systemScheduler } from "./executors/types.ts";
 import { startLagMonitor } from "./lag_monitor.ts";
+import { catchUncaught } from "./uncaught.ts";
 import {
   EVENT_LOOP_LAG,
   MetricsRegistry,
@@ -240,6 +241,7 @@ class _WorkerRun {
       systemScheduler,
       this.#init.lagIntervalMs,
     );
+    const stopUncaught = catchUncaught((e) => this.#engine.uncaughtError(e));
     const killed = new Promise<null>((resolve) => this.#onKill = () => resolve(null));
     let results: Record<string, ExecutorResult> = {};
     let error: string | null = null;
@@ -255,6 +257,7 @@ class _WorkerRun {
     clearInterval(drain);
     if (this.#statusTimer !== undefined) clearTimeout(this.#statusTimer);
     stopLag();
+    stopUncaught();
     const status = this.#status();
     status.vusActive = 0;
     this.#pool.close();

@@ -217,3 +217,24 @@ export default function () { check(os.getPriority(), { "nice 7": (p) => p === 7 
   assert.equal(r.exitCode, LoadExitCode.ok, r.logs.join("\n"));
   assert.deepEqual(r.summary.rootGroup.checks, [{ name: "nice 7", passes: 2, fails: 0 }]);
 });
+
+Deno.test("an error thrown outside an iteration's promise chain is reported and the run goes on", async () => {
+  for (const workers of [1, 2]) {
+    const r = await runScript(
+      `${IMPORTS}
+export const options = { scenarios: { s: { executor: "per-vu-iterations", vus: 2, iterations: 3 } } };
+export default async function () {
+  if (__ITER === 0) setTimeout(() => { throw new Error("boom from a timer"); }, 1);
+  if (__ITER === 1) Promise.reject(new Error("nobody awaits this"));
+  await sleep(0.02);
+}
+`,
+      { ...WORKERS, workers },
+    );
+    assert.equal(r.exitCode, LoadExitCode.ok, `workers ${workers}: ${r.logs.join("\n")}`);
+    assert.deepEqual(r.scenarios, { s: { iterations: 6, dropped: 0, interrupted: 0 } });
+    const logs = r.logs.join("\n");
+    assert.match(logs, /uncaught error in the script \(the run goes on\): boom from a timer/);
+    assert.match(logs, /uncaught error in the script \(the run goes on\): nobody awaits this/);
+  }
+});
