@@ -52,7 +52,7 @@ import { buildPlan, LoadConfigError, type LoadPlan } from "./script_options.ts";
 import { buildSummaryData, type SummaryData } from "./summary.ts";
 import { ThresholdConfigError, type ThresholdResult, thresholdsFailed } from "./thresholds.ts";
 import { VirtualUser, VuPool } from "./vu.ts";
-import { scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
+import { addScenarios, scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
 import { WorkerGroup } from "./worker_group.ts";
 import { catchUncaught } from "./uncaught.ts";
 
@@ -283,13 +283,14 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       "handleSummary() is not supported by smsgate-testkit: the standard summary is printed (use --summary-export or --out for files)",
     );
   }
+  const maxVus = plan.executors.reduce((n, ex) => n + ex.maxVus(), 0);
   const info: RunInfo = {
     scriptUrl,
     scenarios: plan.executors.map((ex) => ({ name: ex.base.scenario, description: ex.describe() })),
-    maxVus: plan.executors.reduce((n, ex) => n + ex.maxVus(), 0),
+    maxVus,
     maxDurationMs: plan.maxDurationMs,
     warnings: plan.warnings,
-    workers: Math.max(1, Math.min(options.workers ?? 1, maxVusOf(plan))),
+    workers: Math.max(1, Math.min(options.workers ?? 1, maxVus)),
     workerNice: options.workerNice ?? 0,
   };
   let unreachable: LoadResult["unreachable"] = null;
@@ -320,26 +321,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
 
   // --- scenarios' facts ---
   let scenariosStartMs = 0;
-  const scenarioOffsets: Record<string, { startTimeMs: number; regularMs: number }> = {};
-  for (const ex of plan.executors) {
-    const regularMs = Math.max(1, ex.maxDurationMs() - ex.base.gracefulStopMs);
-    const offset = ex.base.startTimeMs;
-    scenarioOffsets[ex.base.scenario] = { startTimeMs: offset, regularMs };
-    engine.addScenario({
-      name: ex.base.scenario,
-      executor: ex.base.executor,
-      exec: ex.base.exec,
-      env: { ...env, ...ex.base.env },
-      get startTime() {
-        return scenariosStarted ? scenariosStartMs + offset : 0;
-      },
-      progress() {
-        if (!scenariosStarted) return 0;
-        const elapsed = registry.now() - scenariosStartMs - offset;
-        return Math.min(1, Math.max(0, elapsed / regularMs));
-      },
-    });
-  }
+  addScenarios(engine, plan.executors, env, () => scenariosStarted ? scenariosStartMs : 0);
   const plannedMs = plan.executors.reduce(
     (max, ex) => Math.max(max, ex.base.startTimeMs + ex.maxDurationMs() - ex.base.gracefulStopMs),
     0,
@@ -384,7 +366,6 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
           submetrics: registry.metrics().flatMap((m) =>
             m._subs.map((sub) => `${m.name}{${sub.selector}}`)
           ),
-          scenarioOffsets,
           allowPublicCloud: options.allowPublicCloud === true,
           initTimeoutMs: options.initTimeoutMs,
           httpTimeoutMs: options.httpTimeoutMs,
@@ -734,11 +715,6 @@ function _groupScenarios(group: WorkerGroup): _Scenarios {
     // After a kill the workers still report their last metrics (within 2 s).
     close: () => group.close(),
   };
-}
-
-/** The most VUs a plan's scenarios hold at once. */
-function maxVusOf(plan: LoadPlan): number {
-  return plan.executors.reduce((n, ex) => n + ex.maxVus(), 0);
 }
 
 /** A JSON copy of the script's options (functions and cycles are dropped or refused). */

@@ -8,10 +8,43 @@
  * @module
  */
 
+import type { Engine } from "./engine.ts";
 import type { ExecutorShare } from "./executors/segment.ts";
-import type { ExecutionHost, IterationInfo, Scheduler } from "./executors/types.ts";
+import type { ExecutionHost, Executor, IterationInfo, Scheduler } from "./executors/types.ts";
 import { DROPPED_ITERATIONS, HTTP_REQ_LATENCY_INTENDED, type MetricsRegistry } from "./metrics.ts";
 import { type VirtualUser, VuInitError, type VuPool } from "./vu.ts";
+
+/**
+ * Registers each executor's scenario in `engine` for `k6/execution` (`exec.scenario.startTime`,
+ * `progress`...). `startedAt()` is when the scenarios started (epoch ms), 0 until they have.
+ */
+export function addScenarios(
+  engine: Engine,
+  executors: readonly Executor[],
+  env: Record<string, string>,
+  startedAt: () => number,
+): void {
+  for (const ex of executors) {
+    const regularMs = Math.max(1, ex.maxDurationMs() - ex.base.gracefulStopMs);
+    const offset = ex.base.startTimeMs;
+    engine.addScenario({
+      name: ex.base.scenario,
+      executor: ex.base.executor,
+      exec: ex.base.exec,
+      env: { ...env, ...ex.base.env },
+      get startTime() {
+        const start = startedAt();
+        return start === 0 ? 0 : start + offset;
+      },
+      progress() {
+        const start = startedAt();
+        if (start === 0) return 0;
+        const elapsed = engine.registry.now() - start - offset;
+        return Math.min(1, Math.max(0, elapsed / regularMs));
+      },
+    });
+  }
+}
 
 /** A failure of the scenarios whose message is already worded for the user (from a worker). */
 export class ScenarioFailure extends Error {

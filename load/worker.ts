@@ -34,7 +34,7 @@ import {
 } from "./metrics.ts";
 import type { TallySnapshot } from "./reachability.ts";
 import { refuseCloudUrl } from "./safety.ts";
-import { scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
+import { addScenarios, scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
 import { VuPool } from "./vu.ts";
 
 /** What a worker needs to run its share; see the module documentation. */
@@ -57,8 +57,6 @@ export interface WorkerInit {
   metrics: Array<{ name: string; type: MetricType; contains: ValueType }>;
   /** Sub-metric keys registered in the coordinator (thresholds, built-in ones). */
   submetrics: string[];
-  /** Scenario facts: when the scenarios started (epoch ms) is sent with `start`. */
-  scenarioOffsets: Record<string, { startTimeMs: number; regularMs: number }>;
   /** Allows load on the public SMSGate cloud. */
   allowPublicCloud: boolean;
   /** See `RunLoadOptions.initTimeoutMs`. */
@@ -178,24 +176,7 @@ class _WorkerRun {
     });
     engine.configure(init.settings);
     const executors = createExecutors(init.scenarios);
-    const startedAt = () => this.#scenariosStartMs;
-    for (const ex of executors) {
-      const offsets = init.scenarioOffsets[ex.base.scenario];
-      engine.addScenario({
-        name: ex.base.scenario,
-        executor: ex.base.executor,
-        exec: ex.base.exec,
-        env: { ...init.env, ...ex.base.env },
-        get startTime() {
-          return startedAt() === 0 ? 0 : startedAt() + offsets.startTimeMs;
-        },
-        progress() {
-          if (startedAt() === 0) return 0;
-          const elapsed = registry.now() - startedAt() - offsets.startTimeMs;
-          return Math.min(1, Math.max(0, elapsed / offsets.regularMs));
-        },
-      });
-    }
+    addScenarios(engine, executors, init.env, () => this.#scenariosStartMs);
     const shares = splitExecutors(executors, init.count)[init.index];
     this.#executors = shares.map((s) => s.executor);
     this.#pool = new VuPool(engine, init.index + 1, init.count);

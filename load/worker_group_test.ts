@@ -30,7 +30,12 @@ export const options = {
 export function setup() { return { token: "from-setup" }; }
 export default async function (data) {
   const res = await http.asyncRequest("GET", __ENV.URL);
-  check(res, { "status 200": (r) => r.status === 200, "setup data": () => data.token === "from-setup" });
+  check(res, {
+    "status 200": (r) => r.status === 200,
+    "setup data": () => data.token === "from-setup",
+    "scenario facts": () => exec.scenario.name === "s" && exec.scenario.startTime > 0 &&
+      exec.scenario.progress >= 0 && exec.vu.idInTest === __VU,
+  });
   its.add(1, { vu: String(__VU), n: String(exec.scenario.iterationInTest) });
 }
 export function teardown(data) { torn.add(data.token === "from-setup" ? 1 : 0); }
@@ -50,7 +55,7 @@ export function teardown(data) { torn.add(data.token === "from-setup" ? 1 : 0); 
     assert.equal(m.http_req_duration.values.count ?? 12, 12);
     assert.deepEqual(
       r.summary.rootGroup.checks.map((c) => [c.name, c.passes, c.fails]),
-      [["status 200", 12, 0], ["setup data", 12, 0]],
+      [["status 200", 12, 0], ["setup data", 12, 0], ["scenario facts", 12, 0]],
     );
     assert.deepEqual(m.vus_max.values, { value: 4, min: 4, max: 4 });
     assert.equal(r.timeline.reduce((n, p) => n + p.reqs, 0), 12);
