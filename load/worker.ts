@@ -71,7 +71,10 @@ export interface WorkerInit {
   lagIntervalMs?: number;
   /** How often the worker posts its metrics, in ms. */
   drainIntervalMs: number;
-  /** Scheduling priority (nice value, Linux: this thread only) to take; 0 keeps the inherited one. */
+  /**
+   * Scheduling priority (nice value) to take, on Linux only (where it is this thread's); 0 keeps
+   * the inherited one.
+   */
   nice: number;
 }
 
@@ -281,7 +284,8 @@ export function serveWorker(scope: _Scope): void {
       case "init":
         try {
           // On Linux the priority of the calling thread only: the coordinator keeps its own.
-          if (message.nice !== 0) os.setPriority(message.nice);
+          // Elsewhere it would be the whole process's, so it is left alone there.
+          if (message.nice !== 0 && Deno.build.os === "linux") os.setPriority(message.nice);
           run = new _WorkerRun(message, post);
           post({ type: "ready" });
         } catch (e) {

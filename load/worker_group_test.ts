@@ -210,7 +210,10 @@ export default async function () { await http.asyncRequest("GET", "https://api.s
   assert.match(r.abortReason ?? "", /public SMSGate cloud/);
 });
 
-Deno.test("runLoad() gives the worker threads the requested priority", async () => {
+Deno.test({
+  name: "runLoad() gives the worker threads the requested priority",
+  ignore: Deno.build.os !== "linux",
+}, async () => {
   const r = await runScript(
     `${IMPORTS}
 import os from "node:os";
