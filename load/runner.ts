@@ -6,10 +6,12 @@
  *
  * Life of a run, as k6:
  * 1. init: VU 0 imports the script; its `options` give the plan; thresholds are validated against
- *    the metrics defined (built-ins and the script's custom metrics);
+ *    the metrics defined (built-ins and the script's custom metrics); then the VUs the scenarios
+ *    start with are initialised (each imports the script; the most that overlapping scenarios
+ *    hold at once, arrival-rate pools counted at preAllocatedVUs), before the test's clock starts;
  * 2. `setup()` (bounded by `setupTimeout`); its result, as JSON, is each VU's `data`;
- * 3. the scenarios, each at its `startTime`; VUs are created on demand (each imports the script)
- *    and shared by the scenarios;
+ * 3. the scenarios, each at its `startTime`, sharing the VUs; an arrival-rate pool that must grow
+ *    past preAllocatedVUs initialises more VUs during the run;
  * 4. `teardown(data)` (bounded by `teardownTimeout`), also after a graceful stop;
  * 5. thresholds are evaluated and the summary data built.
  *
@@ -29,7 +31,7 @@
 import { type LatencyDistribution, latencyDistribution } from "./distribution.ts";
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import { runExecutors } from "./executors/run_scenarios.ts";
+import { initVusNeeded, runExecutors } from "./executors/run_scenarios.ts";
 import { splitExecutors, WHOLE } from "./executors/segment.ts";
 import { type ExecutorResult, systemScheduler } from "./executors/types.ts";
 import { formatDuration } from "./duration.ts";
@@ -461,18 +463,32 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const onStop = () => stopRun("stopped by the user (interrupt)");
   if (options.stop?.aborted) onStop();
   else options.stop?.addEventListener("abort", onStop, { once: true });
-  // A safety net on top of the executors' own bounds: the whole run, setup and teardown
-  // included, never exceeds the cap plus both phase timeouts.
-  const watchdogMs = plan.maxDurationMs + plan.setupTimeoutMs + plan.teardownTimeoutMs + 30_000;
+  // A safety net on top of the executors' own bounds: the whole run, VU initialisation, setup
+  // and teardown included, never exceeds the cap plus the phase timeouts.
+  const watchdogMs = plan.maxDurationMs + plan.setupTimeoutMs + plan.teardownTimeoutMs +
+    (options.initTimeoutMs ?? 60_000) + 30_000;
   timers.push(setTimeout(() => {
     stopRun(`the run exceeded its time bound of ${formatDuration(watchdogMs)}`);
     scenarios.kill();
   }, watchdogMs));
 
   const stopUncaught = catchUncaught((e) => engine.uncaughtError(e));
+  let error: string | null = null;
+
+  // --- init: the VUs the scenarios start with, before setup() and off the test's clock (as k6) ---
+  if (runs && !stopper.signal.aborted) {
+    try {
+      await Promise.race([scenarios.prepare(), killed$]);
+      // exec.instance.vusInitialized in setup(): the workers' VUs count too.
+      if (group !== null) engine.vuInitialized(group.vusMax);
+    } catch (e) {
+      error = scenarioFailureMessage(e);
+      stopRun(error);
+    }
+  }
+
   registry.start();
   engine.markStart(registry.startMs);
-  let error: string | null = null;
   let scenarioResults: Record<string, ExecutorResult> = {};
   let setupJson: string | undefined;
   let setupOk = true;
@@ -627,6 +643,8 @@ interface _Scenarios {
   readonly interrupted: number;
   /** Arrival-rate iterations scheduled (started or dropped). */
   readonly arrivalScheduled: number;
+  /** Initialises the VUs the scenarios start with (k6's init phase, before `setup()`). */
+  prepare(): Promise<void>;
   /** Runs every scenario with the setup data; aborting `signal` stops them gracefully. */
   run(
     setupJson: string | undefined,
@@ -676,6 +694,10 @@ class _LocalScenarios implements _Scenarios {
     return this.#host.arrivalScheduled;
   }
 
+  prepare(): Promise<void> {
+    return this.#pool.prewarm(initVusNeeded(this.#plan.executors));
+  }
+
   async run(
     setupJson: string | undefined,
     _startMs: number,
@@ -710,6 +732,7 @@ function _groupScenarios(group: WorkerGroup): _Scenarios {
     get arrivalScheduled() {
       return group.arrivalScheduled;
     },
+    prepare: () => group.prepare(),
     run: (setupJson, startMs, signal) => group.run(setupJson, startMs, signal),
     kill: () => group.kill(),
     // After a kill the workers still report their last metrics (within 2 s).

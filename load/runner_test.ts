@@ -391,3 +391,33 @@ export default async function () { await http.asyncRequest("GET", __ENV.URL); }
     await server.close();
   }
 });
+
+Deno.test("runLoad() initialises the VUs before setup() and off the test's clock, as k6", async () => {
+  const started = Date.now();
+  const r = await runScript(`${IMPORTS}
+// Every VU but VU 0 (which reads the options) takes 400 ms to initialise.
+if (__VU > 0) await new Promise((resolve) => setTimeout(resolve, 400));
+const seen = new Gauge("initialised_in_setup");
+export const options = { scenarios: { s: { executor: "per-vu-iterations", vus: 3, iterations: 1 } } };
+export function setup() { seen.add(exec.instance.vusInitialized); }
+export default function () {}
+`);
+  assert.equal(r.exitCode, LoadExitCode.ok, r.logs.join("\n"));
+  assert.equal(r.summary.metrics.initialised_in_setup.values.value, 3);
+  assert.ok(Date.now() - started >= 400);
+  assert.ok(r.summary.durationMs < 300, `the test clock ran ${r.summary.durationMs} ms`);
+});
+
+Deno.test("runLoad() reports a VU that cannot be initialised before setup() runs (exit 3)", async () => {
+  const r = await runScript(`${IMPORTS}
+if (__VU === 2) throw new Error("VU 2 refuses to start");
+const setups = new Counter("setups");
+export const options = { scenarios: { s: { executor: "shared-iterations", vus: 2, iterations: 4 } } };
+export function setup() { setups.add(1); }
+export default function () {}
+`);
+  assert.equal(r.exitCode, LoadExitCode.incomplete);
+  assert.match(r.error ?? "", /^Cannot initialise VU 2: VU 2 refuses to start/);
+  assert.equal(r.summary.metrics.setups, undefined);
+  assert.equal(r.summary.metrics.iterations, undefined);
+});

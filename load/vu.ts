@@ -340,7 +340,10 @@ export class VirtualUser implements Vu, VuHandle {
   }
 }
 
-/** Creates VUs on demand and reuses released ones (VUs are shared by all scenarios). */
+/**
+ * Creates VUs (up front with {@linkcode VuPool.prewarm}, or on demand) and reuses released ones
+ * (VUs are shared by all scenarios).
+ */
 export class VuPool {
   readonly #engine: Engine;
   readonly #free: VirtualUser[] = [];
@@ -390,6 +393,25 @@ export class VuPool {
     this.#all.push(vu);
     this.#engine.vuInitialized(this.#all.length);
     return vu;
+  }
+
+  /**
+   * Initialises VUs until the pool holds `count` (k6's init phase, before `setup()`), all free.
+   * @throws {VuInitError} for the first VU that could not be initialised (the others are kept).
+   */
+  async prewarm(count: number): Promise<void> {
+    const missing = count - this.#all.length;
+    if (missing <= 0) return;
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: missing }, () => this.acquire()),
+    );
+    // Freed last to first, so that the scenarios take them in id order.
+    for (let i = outcomes.length - 1; i >= 0; i--) {
+      const o = outcomes[i];
+      if (o.status === "fulfilled") this.release(o.value);
+    }
+    const failed = outcomes.find((o) => o.status === "rejected");
+    if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
   }
 
   /** Gives a VU back; it becomes free once an interrupted iteration of it has returned. */

@@ -6,12 +6,14 @@
  *
  * The protocol, in order:
  * 1. coordinator → worker {@linkcode WorkerInit}; worker → `ready` (or `failed`);
- * 2. coordinator → `start` with the setup data; the worker runs its scenarios, posting `metrics`
+ * 2. coordinator → `prepare`; the worker initialises the VUs its scenarios start with (k6's init
+ *    phase, before `setup()`) and answers `prepared` (with the error of a VU that could not start);
+ * 3. coordinator → `start` with the setup data; the worker runs its scenarios, posting `metrics`
  *    (a drained snapshot of its registry, merged by the coordinator) every `drainIntervalMs`,
  *    `status` when the VUs it holds change, `log` lines, and `abort` / `fail` / `refused` when the
  *    script stops or fails the test or loads a refused URL;
- * 3. coordinator → `stop` (graceful: gracefulStop applies) or `kill` (interrupt everything);
- * 4. worker → `done` with its scenario counts, last snapshot and target tally; the coordinator
+ * 4. coordinator → `stop` (graceful: gracefulStop applies) or `kill` (interrupt everything);
+ * 5. worker → `done` with its scenario counts, last snapshot and target tally; the coordinator
  *    then terminates it.
  *
  * @module
@@ -20,7 +22,7 @@
 import os from "node:os";
 import { Engine, type EngineSettings, PinnableClock } from "./engine.ts";
 import { createExecutors } from "./executors/registry.ts";
-import { runExecutors } from "./executors/run_scenarios.ts";
+import { initVusNeeded, runExecutors } from "./executors/run_scenarios.ts";
 import { splitExecutors } from "./executors/segment.ts";
 import { type ExecutorResult, systemScheduler } from "./executors/types.ts";
 import { startLagMonitor } from "./lag_monitor.ts";
@@ -89,6 +91,7 @@ export type ToWorker =
     /** When the scenarios started (epoch ms). */
     scenariosStartMs: number;
   }
+  | { type: "prepare" }
   | { type: "stop" }
   | { type: "kill" };
 
@@ -108,6 +111,7 @@ export interface WorkerStatus {
 export type FromWorker =
   | { type: "ready" }
   | { type: "failed"; error: string }
+  | ({ type: "prepared"; error: string | null } & WorkerStatus)
   | ({ type: "status" } & WorkerStatus)
   | ({ type: "metrics"; snapshot: MetricsSnapshot } & WorkerStatus)
   | { type: "log"; line: string }
@@ -207,6 +211,17 @@ class _WorkerRun {
     };
   }
 
+  /** Initialises the VUs its scenarios start with (k6's init phase) and posts `prepared`. */
+  async prepare(): Promise<void> {
+    let error: string | null = null;
+    try {
+      await this.#pool.prewarm(initVusNeeded(this.#executors));
+    } catch (e) {
+      error = scenarioFailureMessage(e);
+    }
+    this.#post({ type: "prepared", error, ...this.#status() });
+  }
+
   /** Runs the share and posts `done`. */
   async start(
     setupJson: string | undefined,
@@ -296,6 +311,9 @@ export function serveWorker(scope: _Scope): void {
         run?.start(message.setupJson, message.startMs, message.scenariosStartMs).catch((e) => {
           post({ type: "failed", error: (e as Error).message ?? String(e) });
         });
+        break;
+      case "prepare":
+        run?.prepare();
         break;
       case "stop":
         run?.stop();

@@ -40,6 +40,7 @@ const _KILL_GRACE_MS = 2000;
 interface _Member {
   worker: Worker;
   status: WorkerStatus;
+  prepared: PromiseWithResolvers<string | null>;
   done: PromiseWithResolvers<{ results: Record<string, ExecutorResult>; error: string | null }>;
   finished: boolean;
 }
@@ -78,6 +79,7 @@ export class WorkerGroup {
     const member: _Member = {
       worker,
       status: { vusActive: 0, vusMax: 0, interrupted: 0, arrivalScheduled: 0 },
+      prepared: Promise.withResolvers(),
       done: Promise.withResolvers(),
       finished: false,
     };
@@ -110,6 +112,10 @@ export class WorkerGroup {
         break;
       case "failed":
         fail(m.error);
+        break;
+      case "prepared":
+        this.#status(member, m);
+        member.prepared.resolve(m.error);
         break;
       case "status":
         this.#status(member, m);
@@ -154,6 +160,7 @@ export class WorkerGroup {
   #finish(member: _Member, results: Record<string, ExecutorResult>, error: string | null): void {
     if (member.finished) return;
     member.finished = true;
+    member.prepared.resolve(error ?? "the load worker ended before its VUs were initialised");
     member.done.resolve({ results, error });
     member.worker.terminate();
   }
@@ -182,6 +189,17 @@ export class WorkerGroup {
   /** Arrival-rate iterations scheduled (started or dropped), over all workers. */
   get arrivalScheduled(): number {
     return this.#sum("arrivalScheduled");
+  }
+
+  /**
+   * Initialises in every worker the VUs its scenarios start with (k6's init phase).
+   * @throws {ScenarioFailure} with the first worker's error (a VU that could not start).
+   */
+  async prepare(): Promise<void> {
+    this.#post({ type: "prepare" });
+    const errors = await Promise.all(this.#members.map((m) => m.prepared.promise));
+    const error = errors.find((e) => e !== null);
+    if (error !== undefined && error !== null) throw new ScenarioFailure(error);
   }
 
   /**

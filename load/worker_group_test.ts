@@ -5,7 +5,7 @@ import { LoadExitCode } from "./runner.ts";
 const IMPORTS = `
 import http from "k6/http";
 import { check, sleep } from "k6";
-import { Counter } from "k6/metrics";
+import { Counter, Gauge } from "k6/metrics";
 import exec from "k6/execution";
 `;
 
@@ -27,7 +27,11 @@ export const options = {
   scenarios: { s: { executor: "per-vu-iterations", vus: 4, iterations: 3 } },
   thresholds: ${JSON.stringify(thresholds)},
 };
-export function setup() { return { token: "from-setup" }; }
+const initialised = new Gauge("initialised_in_setup");
+export function setup() {
+  initialised.add(exec.instance.vusInitialized);
+  return { token: "from-setup" };
+}
 export default async function (data) {
   const res = await http.asyncRequest("GET", __ENV.URL);
   check(res, {
@@ -52,6 +56,8 @@ export function teardown(data) { torn.add(data.token === "from-setup" ? 1 : 0); 
     assert.equal(server.requests, 12);
     assert.equal(m.its.values.count, 12);
     assert.equal(m.torn.values.count, 1);
+    // The workers' VUs were initialised before setup() (k6's init phase).
+    assert.equal(m.initialised_in_setup.values.value, 4);
     assert.equal(m.http_req_duration.values.count ?? 12, 12);
     assert.deepEqual(
       r.summary.rootGroup.checks.map((c) => [c.name, c.passes, c.fails]),

@@ -106,6 +106,11 @@ export class ConstantArrivalRate extends OptionsExecutor<ConstantArrivalRateOpti
     return this.options.maxVUs;
   }
 
+  /** preAllocatedVUs. */
+  override initVus(): number {
+    return this.options.preAllocatedVUs;
+  }
+
   /** duration + gracefulStop. */
   maxDurationMs(): number {
     return this.options.durationMs + this.options.gracefulStopMs;

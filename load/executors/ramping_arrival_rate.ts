@@ -146,6 +146,11 @@ export class RampingArrivalRate extends OptionsExecutor<RampingArrivalRateOption
     return this.options.maxVUs;
   }
 
+  /** preAllocatedVUs. */
+  override initVus(): number {
+    return this.options.preAllocatedVUs;
+  }
+
   /** Sum of the stage durations + gracefulStop. */
   maxDurationMs(): number {
     return stagesDurationMs(this.options.stages) + this.options.gracefulStopMs;

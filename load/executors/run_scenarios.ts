@@ -21,6 +21,29 @@ export function scenariosMaxDurationMs(executors: readonly Executor[]): number {
 }
 
 /**
+ * The most VUs the scenarios hold at once before any pool grows: the largest sum of
+ * {@linkcode Executor.initVus} over scenarios whose time spans (`startTime` to
+ * `startTime + maxDuration`) overlap. k6 initialises that many VUs before `setup()`; VUs are
+ * shared by scenarios that do not overlap.
+ */
+export function initVusNeeded(executors: readonly Executor[]): number {
+  const events: Array<[number, number]> = [];
+  for (const ex of executors) {
+    const start = ex.base.startTimeMs;
+    events.push([start, ex.initVus()], [start + ex.maxDurationMs(), -ex.initVus()]);
+  }
+  // At equal times, a scenario ending frees its VUs before one starting takes them.
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let held = 0;
+  let most = 0;
+  for (const [, delta] of events) {
+    held += delta;
+    if (held > most) most = held;
+  }
+  return most;
+}
+
+/**
  * Starts every executor at its `startTime` (from now) and resolves with each scenario's result
  * once all have finished. Aborting `signal` stops them all gracefully (see
  * {@linkcode Executor.run}); scenarios that had not started by then do not start and report

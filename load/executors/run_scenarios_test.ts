@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeHost, settle } from "./_fake_host.ts";
 import { createExecutors } from "./registry.ts";
-import { runScenarios, scenariosMaxDurationMs } from "./run_scenarios.ts";
+import { initVusNeeded, runScenarios, scenariosMaxDurationMs } from "./run_scenarios.ts";
 
 const scenarios = {
   browse: { executor: "constant-vus", vus: 2, duration: "3s", gracefulStop: "1s" },
@@ -76,4 +76,37 @@ Deno.test("runScenarios() rejects invalid scenarios before starting any", async 
 Deno.test("scenariosMaxDurationMs() is the latest startTime + duration + gracefulStop", () => {
   assert.equal(scenariosMaxDurationMs(createExecutors(scenarios)), 10_000 + 600_000 + 30_000);
   assert.equal(scenariosMaxDurationMs([]), 0);
+});
+
+Deno.test("initVusNeeded() is the most VUs overlapping scenarios start with (k6's init phase)", () => {
+  const vus = (scenarios: Record<string, unknown>) => initVusNeeded(createExecutors(scenarios));
+  // Overlapping: 3 + 5; an arrival rate starts with its preAllocatedVUs, a ramp with its peak.
+  assert.equal(
+    vus({
+      a: { executor: "constant-vus", vus: 3, duration: "10s" },
+      b: {
+        executor: "ramping-vus",
+        startVUs: 0,
+        stages: [{ target: 5, duration: "5s" }, { target: 1, duration: "5s" }],
+      },
+      c: {
+        executor: "constant-arrival-rate",
+        rate: 10,
+        duration: "10s",
+        preAllocatedVUs: 2,
+        maxVUs: 50,
+      },
+    }),
+    10,
+  );
+  // One after the other (the first ends, gracefulStop included, before the second starts): the
+  // larger of the two.
+  assert.equal(
+    vus({
+      first: { executor: "constant-vus", vus: 4, duration: "10s", gracefulStop: "0s" },
+      second: { executor: "per-vu-iterations", vus: 6, iterations: 1, startTime: "10s" },
+    }),
+    6,
+  );
+  assert.equal(vus({}), 0);
 });

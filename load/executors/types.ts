@@ -133,6 +133,11 @@ export interface Executor {
   run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult>;
   /** The most VUs this scenario holds at once. */
   maxVus(): number;
+  /**
+   * The VUs k6 initialises for this scenario before the test starts: all of them, except for the
+   * arrival-rate executors, whose pool grows from preAllocatedVUs during the run.
+   */
+  initVus(): number;
   /** Upper bound of the scenario's duration in ms, gracefulStop included, startTime excluded. */
   maxDurationMs(): number;
   /** k6-like one-line description, e.g. `"64 looping VUs for 30s (gracefulStop: 30s)"`. */
@@ -163,6 +168,10 @@ export abstract class OptionsExecutor<O extends BaseOptions> implements Executor
   abstract run<V extends Vu>(host: ExecutionHost<V>, signal: AbortSignal): Promise<ExecutorResult>;
   /** See {@linkcode Executor.maxVus}. */
   abstract maxVus(): number;
+  /** See {@linkcode Executor.initVus}: by default {@linkcode Executor.maxVus}. */
+  initVus(): number {
+    return this.maxVus();
+  }
   /** See {@linkcode Executor.maxDurationMs}. */
   abstract maxDurationMs(): number;
   /** See {@linkcode Executor.describe}. */
