@@ -49,6 +49,7 @@ interface _Member {
 export class WorkerGroup {
   readonly #options: WorkerGroupOptions;
   readonly #members: _Member[] = [];
+  #started = false;
   #terminated = false;
 
   private constructor(options: WorkerGroupOptions) {
@@ -214,6 +215,7 @@ export class WorkerGroup {
   ): Promise<Record<string, ExecutorResult>> {
     const onStop = () => this.#post({ type: "stop" });
     const startMs = this.#options.registry.startMs;
+    this.#started = true;
     for (const m of this.#members) {
       m.worker.postMessage(
         { type: "start", setupJson, startMs, scenariosStartMs } satisfies ToWorker,
@@ -244,9 +246,15 @@ export class WorkerGroup {
 
   /**
    * Resolves once every worker has reported its end (its last metrics merged), or after
-   * `timeoutMs` (default 2 s); then terminates the workers that have not.
+   * `timeoutMs` (default 2 s); then terminates the workers that have not. Before
+   * {@linkcode run}, terminates them at once.
    */
   async close(timeoutMs = _KILL_GRACE_MS): Promise<void> {
+    if (!this.#started) {
+      // Stopped before the scenarios started: no worker has metrics to report.
+      this.terminate();
+      return;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       Promise.all(this.#members.map((m) => m.done.promise)),

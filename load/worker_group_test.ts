@@ -252,3 +252,19 @@ export default async function () {
     assert.match(logs, /uncaught error in the script \(the run goes on\): nobody awaits this/);
   }
 });
+
+Deno.test("runLoad() with 2 workers stops at once when killed while the VUs initialise", async () => {
+  const kill = new AbortController();
+  setTimeout(() => kill.abort(), 300);
+  const started = Date.now();
+  const r = await runScript(
+    `${IMPORTS}
+if (__VU > 0) await new Promise((resolve) => setTimeout(resolve, 5000));
+export const options = { scenarios: { s: { executor: "shared-iterations", vus: 2, iterations: 2 } } };
+export default function () {}
+`,
+    { ...WORKERS, stop: kill.signal, kill: kill.signal },
+  );
+  assert.equal(r.exitCode, LoadExitCode.incomplete);
+  assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+});
