@@ -393,9 +393,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
       throw new LoadConfigError([(e as Error).message]);
     }
   }
-  const scenarios: _Scenarios = group === null
-    ? new _LocalScenarios(engine, registry, plan, onActiveVus)
-    : _groupScenarios(group);
+  const scenarios: _Scenarios = group ?? new _LocalScenarios(engine, registry, plan, onActiveVus);
   const recordVus = () => {
     if (vusSampleTimer !== undefined) clearTimeout(vusSampleTimer);
     vusSampleTimer = undefined;
@@ -653,7 +651,7 @@ interface _Scenarios {
   ): Promise<Record<string, ExecutorResult>>;
   /** Interrupts every running iteration. */
   kill(): void;
-  /** Closes the VUs (or workers). */
+  /** Closes the VUs (or workers: after a kill they still report their last metrics, within 2 s). */
   close(): Promise<void>;
 }
 
@@ -719,25 +717,6 @@ class _LocalScenarios implements _Scenarios {
     this.#pool.close();
     return Promise.resolve();
   }
-}
-
-function _groupScenarios(group: WorkerGroup): _Scenarios {
-  return {
-    get vusMax() {
-      return group.vusMax;
-    },
-    get interrupted() {
-      return group.interrupted;
-    },
-    get arrivalScheduled() {
-      return group.arrivalScheduled;
-    },
-    prepare: () => group.prepare(),
-    run: (setupJson, startMs, signal) => group.run(setupJson, startMs, signal),
-    kill: () => group.kill(),
-    // After a kill the workers still report their last metrics (within 2 s).
-    close: () => group.close(),
-  };
 }
 
 /** A JSON copy of the script's options (functions and cycles are dropped or refused). */
