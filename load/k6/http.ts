@@ -22,7 +22,7 @@
  * @module
  */
 
-import type { HttpRequest, HttpResult } from "../http_client.ts";
+import type { HttpRequest, HttpResult, HttpTimings } from "../http_client.ts";
 import { parseDuration } from "../duration.ts";
 import type { Tags } from "../metrics.ts";
 import type { JSONValue } from "./mod.ts";
@@ -98,23 +98,8 @@ export type RefinedResponseBody<RT extends ResponseType | undefined> = RT extend
   : RT extends undefined ? string | null
   : never;
 
-/** Phase timings of a response, in milliseconds. */
-export interface ResponseTimings {
-  /** Waiting for a free connection. */
-  blocked: number;
-  /** TCP connect. */
-  connecting: number;
-  /** TLS handshake. */
-  tls_handshaking: number;
-  /** Writing the request. */
-  sending: number;
-  /** Waiting for the first byte. */
-  waiting: number;
-  /** Reading the response. */
-  receiving: number;
-  /** sending + waiting + receiving. */
-  duration: number;
-}
+/** Phase timings of a response, in milliseconds: the client's, as k6 names them. */
+export type ResponseTimings = HttpTimings;
 
 /** An HTTP response, as k6's. */
 export interface Response {
