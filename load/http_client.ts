@@ -338,6 +338,8 @@ class _Conn {
   /** The body-less request head whose bytes start `wbuf`, and their length. */
   lastRequest: _Head | null = null;
   lastRequestBytes = 0;
+  /** `wbuf.subarray(0, lastRequestBytes)`, kept so that a repeated request writes it as is. */
+  lastRequestView: Uint8Array = _EMPTY;
   /** Reusable buffer for assembling chunked bodies (allocated on first use). */
   scratch: Uint8Array = _EMPTY;
   /** Settles an idle read; created once per connection. */
@@ -458,23 +460,32 @@ export class HttpClient {
    * Sends one request and resolves with its result. Never rejects: network, protocol and timeout
    * failures resolve with `status: 0`, `error` and a k6 `errorCode`.
    */
-  request(req: HttpRequest): Promise<HttpResult> {
+  request(req: HttpRequest): Promise<HttpResult>;
+  /**
+   * Sends one request and resolves with `then(result)`, or rejects with what `then` throws. The
+   * same as `request(req).then(then)` without its promise hop (`then` runs as the request's own
+   * last step), for callers that turn every result into something else.
+   */
+  request<T>(req: HttpRequest, then: (result: HttpResult) => T): Promise<T>;
+  request<T>(req: HttpRequest, then?: (result: HttpResult) => T): Promise<T | HttpResult> {
     const st = new _RequestState(this);
     st.tStart = performance.now();
     const urlText = typeof req.url === "string" ? req.url : req.url.href;
+    let early: HttpResult;
     if (this.#closed) {
-      return Promise.resolve(
-        _failure(urlText, req.method, st, K6_ERROR_CODES.generic, "HTTP client is closed"),
-      );
+      early = _failure(urlText, req.method, st, K6_ERROR_CODES.generic, "HTTP client is closed");
+    } else {
+      let target: _Target;
+      try {
+        target = this.#target(urlText);
+      } catch (err) {
+        const code = err instanceof _HttpError ? err.code : K6_ERROR_CODES.invalidUrl;
+        early = _failure(urlText, req.method, st, code, (err as Error).message);
+        return then === undefined ? Promise.resolve(early) : _settle(early, then);
+      }
+      return this.#perform(st, target, req, then);
     }
-    let target: _Target;
-    try {
-      target = this.#target(urlText);
-    } catch (err) {
-      const code = err instanceof _HttpError ? err.code : K6_ERROR_CODES.invalidUrl;
-      return Promise.resolve(_failure(urlText, req.method, st, code, (err as Error).message));
-    }
-    return this.#perform(st, target, req);
+    return then === undefined ? Promise.resolve(early) : _settle(early, then);
   }
 
   /** Closes every connection; in-flight requests fail and later requests fail at once. */
@@ -606,10 +617,16 @@ export class HttpClient {
     return target;
   }
 
-  async #perform(st: _RequestState, target: _Target, req: HttpRequest): Promise<HttpResult> {
+  async #perform<T>(
+    st: _RequestState,
+    target: _Target,
+    req: HttpRequest,
+    then: ((result: HttpResult) => T) | undefined,
+  ): Promise<T | HttpResult> {
     // One async frame per request: connection handling, writing and the response head are inline
     // (each extra await layer costs measurable throughput); rarer paths are in helpers.
     const method = req.method;
+    let result: HttpResult;
     try {
       const head = this.#serializeHead(target, req);
       const b = req.body;
@@ -642,7 +659,11 @@ export class HttpClient {
           const wbuf = st.out;
           let written = 0;
           try {
-            while (written < total) written += await c.conn.write(wbuf.subarray(written, total));
+            while (written < total) {
+              written += await c.conn.write(
+                written === 0 && wbuf.length === total ? wbuf : wbuf.subarray(written, total),
+              );
+            }
             const big = st.big;
             if (big !== null) {
               let off = 0;
@@ -783,7 +804,8 @@ export class HttpClient {
           if (keepAlive && !st.timedOut) this.#release(c);
           else this.#destroy(c);
           HttpClient.#unwatch(st);
-          return _success(target.href, method, st, parsed, resBody);
+          result = _success(target.href, method, st, parsed, resBody);
+          break;
         } catch (err) {
           st.conn = null;
           this.#destroy(c);
@@ -808,17 +830,16 @@ export class HttpClient {
       }
     } catch (err) {
       HttpClient.#unwatch(st);
-      if (st.timedOut) {
-        return _failure(target.href, method, st, K6_ERROR_CODES.requestTimeout, "request timeout");
-      }
-      if (this.#closed) {
-        return _failure(target.href, method, st, K6_ERROR_CODES.generic, "HTTP client is closed");
-      }
-      if (err instanceof _HttpError) {
-        return _failure(target.href, method, st, err.code, err.message);
-      }
-      return _failure(target.href, method, st, K6_ERROR_CODES.generic, _message(err));
+      result = st.timedOut
+        ? _failure(target.href, method, st, K6_ERROR_CODES.requestTimeout, "request timeout")
+        : this.#closed
+        ? _failure(target.href, method, st, K6_ERROR_CODES.generic, "HTTP client is closed")
+        : err instanceof _HttpError
+        ? _failure(target.href, method, st, err.code, err.message)
+        : _failure(target.href, method, st, K6_ERROR_CODES.generic, _message(err));
     }
+    // Outside every try: what `then` throws rejects the request's promise as it is.
+    return then === undefined ? result : then(result);
   }
 
   #serializeHead(target: _Target, req: HttpRequest): _Head {
@@ -1021,6 +1042,8 @@ export class HttpClient {
     let wbuf = c.wbuf;
     if (!head.withLength && c.lastRequest === head) {
       total = c.lastRequestBytes;
+      st.out = c.lastRequestView;
+      return total;
     } else if (typeof body === "string") {
       // Encode the body first, behind room reserved for the head, then move it after the head.
       const reserve = head.text.length * 3 + 40;
@@ -1046,6 +1069,7 @@ export class HttpClient {
       const reusable = !head.withLength && wbuf === c.wbuf;
       c.lastRequest = reusable ? head : null;
       c.lastRequestBytes = reusable ? total : 0;
+      c.lastRequestView = reusable ? wbuf.subarray(0, total) : _EMPTY;
     }
     st.out = wbuf;
     return total;
@@ -1262,7 +1286,10 @@ function _copyOut(src: Uint8Array, start: number, length: number): Uint8Array {
     _slabUsed = 0;
   }
   const out = _slab.subarray(_slabUsed, _slabUsed + length);
-  out.set(src.subarray(start, start + length));
+  if (length <= 32) {
+    // Small bodies (a few bytes of JSON or text): a loop, without set()'s source view.
+    for (let i = 0; i < length; i++) out[i] = src[start + i];
+  } else out.set(src.subarray(start, start + length));
   _slabUsed += (length + 7) & ~7;
   return out;
 }
@@ -1520,6 +1547,11 @@ function _ioError(err: unknown, op: "read" | "write"): _HttpError {
     return new _HttpError(K6_ERROR_CODES.netUnknownErrno, `${op}: ${msg}`);
   }
   return new _HttpError(K6_ERROR_CODES.tcp, `${op}: ${msg}`);
+}
+
+/** A promise of `then(result)` (rejected with what `then` throws). */
+function _settle<T>(result: HttpResult, then: (result: HttpResult) => T): Promise<T> {
+  return new Promise((resolve) => resolve(then(result)));
 }
 
 function _classify(err: unknown): [number, string] {

@@ -299,6 +299,45 @@ Deno.test("request() reuses one keep-alive connection for sequential requests", 
   }
 });
 
+Deno.test("request(req, then) resolves with then's value, rejects with its error, keeps the connection", async () => {
+  const server = _rawServer(_keepAliveEcho);
+  const client = new HttpClient();
+  try {
+    const path = await client.request(
+      { method: "GET", url: `${server.url}/a` },
+      (res) => `${res.status} ${_text(res)}`,
+    );
+    assert.equal(path, "200 /a");
+    // What `then` throws is the request's rejection, not a failed result, and the connection the
+    // response came on stays usable.
+    const boom = new Error("boom");
+    await assert.rejects(
+      client.request({ method: "GET", url: `${server.url}/b` }, () => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
+    const again = await client.request({ method: "GET", url: `${server.url}/c` });
+    assert.equal(_text(again), "/c");
+    assert.equal(server.accepted, 1);
+    // Failures that never reach the network go through `then` too.
+    const invalid = await client.request({ method: "GET", url: "nope" }, (res) => res.errorCode);
+    assert.equal(invalid, K6_ERROR_CODES.invalidUrl);
+    client.close();
+    const closed = await client.request({ method: "GET", url: `${server.url}/` }, (r) => r.error);
+    assert.equal(closed, "HTTP client is closed");
+    await assert.rejects(
+      client.request({ method: "GET", url: `${server.url}/` }, () => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
 Deno.test("request() opens at most maxConnectionsPerOrigin connections and queues the rest", async () => {
   const server = _rawServer(async (conn, reader) => {
     while (true) {

@@ -541,8 +541,8 @@ interface _Prepared {
   payload: string | Uint8Array | null;
 }
 
-// Not an async function: the request's one await is a `then` on the client's promise, which
-// saves an async frame (and its allocation) per request.
+// Not an async function, and no promise hop of its own: the client calls `_received` as the
+// request's last step (an async frame and a hop less per request).
 function _send(
   ctx: ExecContext,
   method: string,
@@ -558,7 +558,7 @@ function _send(
   }
   const vu = ctx.vu;
   vu.engine.requestStarted();
-  return vu.client().request(p.req).then((result) => _received(ctx, p, result));
+  return vu.client().request(p.req, (result) => _received(ctx, p, result));
 }
 
 /** Validates a request's arguments and builds it; throws for invalid ones. */
