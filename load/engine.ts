@@ -7,6 +7,7 @@
  */
 
 import { HttpClient, type HttpResult } from "./http_client.ts";
+import { InstanceCounters } from "./instance_counters.ts";
 import { TargetTally } from "./reachability.ts";
 import {
   CHECKS,
@@ -76,6 +77,11 @@ export interface EngineOptions {
   maxBodyBytes?: number;
   /** The target's URL: requests to its origin are counted in {@linkcode Engine.tally}. */
   target?: string;
+  /**
+   * This thread's `exec.instance` counters, in a buffer shared with the run's other threads
+   * (default: private counters of a single-threaded run).
+   */
+  counters?: InstanceCounters;
 }
 
 /**
@@ -162,10 +168,7 @@ export class Engine implements EngineHandle {
   readonly #warnings = new Map<string, _WarnState>();
   readonly #warnIntervalMs: number;
   readonly #now: () => number;
-  #completed = 0;
-  #interrupted = 0;
-  #vusActive = 0;
-  #vusInitialized = 0;
+  readonly #counters: InstanceCounters;
   #startMs: number;
   #userAgent: string | undefined;
   #connectionsPerHost: number | undefined;
@@ -187,6 +190,7 @@ export class Engine implements EngineHandle {
     this.#warnIntervalMs = options.warnIntervalMs ?? 10_000;
     this.initTimeoutMs = options.initTimeoutMs ?? 60_000;
     this.clock = options.clock ?? new PinnableClock();
+    this.#counters = options.counters ?? new InstanceCounters();
     this.tally = options.target === undefined ? null : new TargetTally(options.target);
     const origin = performance.timeOrigin;
     this.#now = () => origin + performance.now();
@@ -381,31 +385,28 @@ export class Engine implements EngineHandle {
 
   /** Counts a completed iteration. */
   iterationCompleted(): void {
-    this.#completed++;
+    this.#counters.iterationCompleted();
   }
 
   /** Counts an interrupted iteration. */
   iterationInterrupted(): void {
-    this.#interrupted++;
+    this.#counters.iterationInterrupted();
   }
 
-  /** Records the number of VUs scenarios hold. */
+  /** Records the number of VUs this thread's scenarios hold. */
   setActiveVus(n: number): void {
-    this.#vusActive = n;
+    this.#counters.setActiveVus(n);
   }
 
-  /** Records the number of VUs initialised. */
+  /** Records the number of VUs this thread initialised. */
   vuInitialized(n: number): void {
-    this.#vusInitialized = n;
+    this.#counters.setInitializedVus(n);
   }
 
-  /** See {@linkcode EngineHandle.instance}. */
+  /** See {@linkcode EngineHandle.instance}: the counts of every thread of the run. */
   instance(): InstanceFacts {
     return {
-      iterationsInterrupted: this.#interrupted,
-      iterationsCompleted: this.#completed,
-      vusActive: this.#vusActive,
-      vusInitialized: this.#vusInitialized,
+      ...this.#counters.totals(),
       currentTestRunDuration: Math.max(0, this.#now() - this.#startMs),
     };
   }

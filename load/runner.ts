@@ -56,6 +56,7 @@ import { ThresholdConfigError, type ThresholdResult, thresholdsFailed } from "./
 import { VirtualUser, VuPool } from "./vu.ts";
 import { addScenarios, scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
 import { WorkerGroup } from "./worker_group.ts";
+import { InstanceCounters } from "./instance_counters.ts";
 import { catchUncaught } from "./uncaught.ts";
 
 export { LoadConfigError } from "./script_options.ts";
@@ -223,9 +224,12 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     if (!stopper.signal.aborted) stopper.abort(new Error(reason));
   };
   const env = { ...(options.env ?? {}) };
+  // exec.instance counters: a slot for this thread and one per worker there may be.
+  const countersBuffer = InstanceCounters.sharedBuffer(1 + Math.max(1, options.workers ?? 1));
   const engine = new Engine({
     registry,
     clock,
+    counters: new InstanceCounters(countersBuffer, 0),
     scriptUrl,
     env,
     refuseUrl: options.allowPublicCloud ? undefined : (url) => {
@@ -338,7 +342,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   let vusActive = 0;
   const onActiveVus = (total: number) => {
     vusActive = total;
-    engine.setActiveVus(total);
+    // With workers, each of them counts its own VUs in the shared counters.
+    if (group === null) engine.setActiveVus(total);
     if (vusActive <= lastVusSample) return;
     pendingVus = Math.max(pendingVus, vusActive);
     // Workers report one by one: give the others a moment before sampling the total.
@@ -376,6 +381,7 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
           lagIntervalMs: options.lagIntervalMs,
           drainIntervalMs: options.workerDrainIntervalMs ?? 500,
           nice: info.workerNice,
+          counters: countersBuffer,
         },
         registry,
         tally: engine.tally,
@@ -477,8 +483,6 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   if (runs && !stopper.signal.aborted) {
     try {
       await Promise.race([scenarios.prepare(), killed$]);
-      // exec.instance.vusInitialized in setup(): the workers' VUs count too.
-      if (group !== null) engine.vuInitialized(group.vusMax);
     } catch (e) {
       error = scenarioFailureMessage(e);
       stopRun(error);
@@ -539,6 +543,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   }
   vusActive = 0;
   engine.setActiveVus(0);
+  // A worker that was stopped may not have recorded that its scenarios let their VUs go.
+  new InstanceCounters(countersBuffer).clearActiveVus();
 
   // --- teardown ---
   const teardown = vu0.exports.teardown;

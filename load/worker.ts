@@ -38,6 +38,7 @@ import type { TallySnapshot } from "./reachability.ts";
 import { refuseCloudUrl } from "./safety.ts";
 import { addScenarios, scenarioFailureMessage, ScenarioHost } from "./scenario_host.ts";
 import { VuPool } from "./vu.ts";
+import { InstanceCounters } from "./instance_counters.ts";
 
 /** What a worker needs to run its share; see the module documentation. */
 export interface WorkerInit {
@@ -78,6 +79,8 @@ export interface WorkerInit {
    * the inherited one.
    */
   nice: number;
+  /** The run's `exec.instance` counters; this worker writes slot `index + 1`. */
+  counters: SharedArrayBuffer;
 }
 
 /** Coordinator → worker messages. */
@@ -161,6 +164,7 @@ class _WorkerRun {
     }
     for (const key of init.submetrics) registry.submetric(key);
     const engine = this.#engine = new Engine({
+      counters: new InstanceCounters(init.counters, init.index + 1),
       registry,
       clock,
       scriptUrl: init.scriptUrl,

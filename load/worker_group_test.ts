@@ -70,6 +70,44 @@ export function teardown(data) { torn.add(data.token === "from-setup" ? 1 : 0); 
   }
 });
 
+Deno.test("runLoad() with 2 workers: exec.instance counts the whole instance in every worker", async () => {
+  // A VU in either worker sees all 4 VUs (2 per worker) and the iterations of both workers; at
+  // its last iteration a VU has seen at least its own 3 and at most all 11 other iterations.
+  const r = await runScript(
+    `${IMPORTS}
+const active = new Gauge("active_seen");
+const initialised = new Gauge("initialised_seen");
+const completed = new Gauge("completed_seen");
+const after = new Gauge("after_run");
+export const options = {
+  scenarios: { s: { executor: "per-vu-iterations", vus: 4, iterations: 3 } },
+};
+export default async function () {
+  // Every VU holds on (up to 1 s) until all four are running, so each sees the others' progress.
+  for (let i = 0; i < 200 && exec.instance.vusActive < 4; i++) await sleep(0.005);
+  active.add(exec.instance.vusActive);
+  initialised.add(exec.instance.vusInitialized);
+  await sleep(0.02);
+  if (exec.vu.iterationInScenario === 2) completed.add(exec.instance.iterationsCompleted);
+}
+export function teardown() {
+  after.add(exec.instance.iterationsCompleted * 100 + exec.instance.vusActive);
+}
+`,
+    WORKERS,
+  );
+  assert.equal(r.exitCode, LoadExitCode.ok, JSON.stringify(r.logs));
+  assert.equal(r.info.workers, 2);
+  const m = r.summary.metrics;
+  assert.deepEqual([m.active_seen.values.min, m.active_seen.values.max], [4, 4]);
+  assert.deepEqual([m.initialised_seen.values.min, m.initialised_seen.values.max], [4, 4]);
+  // Per worker a VU could see at most its worker's 6 iterations; instance-wide it sees more.
+  assert.ok(m.completed_seen.values.max > 6, JSON.stringify(m.completed_seen.values));
+  assert.ok(m.completed_seen.values.max <= 11, JSON.stringify(m.completed_seen.values));
+  // In teardown: the 12 iterations of both workers, and no VU held any more.
+  assert.equal(m.after_run.values.value, 1200);
+});
+
 Deno.test("runLoad() with 2 workers runs an arrival rate at the whole rate", async () => {
   const r = await runScript(
     `${IMPORTS}

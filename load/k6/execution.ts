@@ -4,11 +4,10 @@
  * `"k6/execution"` here). Every property is read from the current context when accessed.
  *
  * One process runs the whole test, so `idInInstance` equals `idInTest` and
- * `iterationInInstance` equals `iterationInTest` (both unique over the whole test). With several
- * worker threads (`load --workers`), each worker is an instance in k6's sense for the
- * `exec.instance` counts: `iterationsCompleted`, `iterationsInterrupted`, `vusActive` and
- * `vusInitialized` count that worker's VUs, as each k6 instance of a distributed test counts its
- * own.
+ * `iterationInInstance` equals `iterationInTest` (both unique over the whole test). The
+ * `exec.instance` counts (`iterationsCompleted`, `iterationsInterrupted`, `vusActive`,
+ * `vusInitialized`) are the whole process's, also with several worker threads (`load --workers`):
+ * each worker adds its own to counters it shares with the others (load/instance_counters.ts).
  *
  * @module
  */
