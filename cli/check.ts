@@ -30,7 +30,12 @@ import { ExitCode, UsageError } from "./errors.ts";
 import { z } from "zod";
 import { byteSize, durationMs, e164, parseFlags, parseList, wholeNumber } from "./options.ts";
 import { useColor, warn } from "./output.ts";
-import { embeddedTarget, type ResolvedTarget, resolveExplicitTarget } from "./target.ts";
+import {
+  embeddedTarget,
+  type ResolvedTarget,
+  resolveExplicitTarget,
+  withTargetOptions,
+} from "./target.ts";
 
 /** The flags of `check`, validated with zod (commander only collects the strings). */
 export const CheckFlags = z.object({
@@ -301,23 +306,13 @@ async function _appendStepSummary(doc: ConformanceResult): Promise<void> {
 
 /** Builds the `check` command; `onExit` receives the exit code. */
 export function checkCommand(onExit: (code: number) => void) {
-  return new Command("check")
-    .description(
-      "Run the conformance suites against a deployment (default: the embedded reference server)",
-    )
-    .option(
-      "--target <url>",
-      "API root of the deployment (env SMSGATE_URL); omit to check the embedded server",
-    )
-    .option("--username <user>", "Basic username (env SMSGATE_USERNAME)")
-    .option(
-      "--password <password>",
-      "Basic password (prefer env SMSGATE_PASSWORD: flags are visible in ps)",
-    )
-    .option(
-      "--password-file <file>",
-      "file whose first line is the Basic password (env SMSGATE_PASSWORD_FILE)",
-    )
+  return withTargetOptions(
+    new Command("check")
+      .description(
+        "Run the conformance suites against a deployment (default: the embedded reference server)",
+      ),
+    "check",
+  )
     .addOption(
       new Option(
         "--profile <name>",

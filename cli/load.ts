@@ -48,6 +48,7 @@ import {
   parseTargetUrl,
   type ResolvedTarget,
   resolveExplicitTarget,
+  withTargetOptions,
 } from "./target.ts";
 
 /** Options of one load run (what the command parsed). */
@@ -479,24 +480,14 @@ export const LoadFlags = z.object({
 
 /** Builds the `load` command; `onExit` receives the exit code. */
 export function loadCommand(onExit: (code: number) => void) {
-  return new Command("load")
-    .description(
-      "Run a k6 script (TypeScript) against a deployment (default: the embedded reference server)",
-    )
-    .argument("<script>", "the k6 script, e.g. load/scripts/token_refresh.ts")
-    .option(
-      "--target <url>",
-      "API root of the deployment (env SMSGATE_URL); omit to load the embedded server",
-    )
-    .option("--username <user>", "Basic username (env SMSGATE_USERNAME)")
-    .option(
-      "--password <password>",
-      "Basic password (prefer env SMSGATE_PASSWORD: flags are visible in ps)",
-    )
-    .option(
-      "--password-file <file>",
-      "file whose first line is the Basic password (env SMSGATE_PASSWORD_FILE)",
-    )
+  return withTargetOptions(
+    new Command("load")
+      .description(
+        "Run a k6 script (TypeScript) against a deployment (default: the embedded reference server)",
+      )
+      .argument("<script>", "the k6 script, e.g. load/scripts/token_refresh.ts"),
+    "load",
+  )
     .addOption(
       new Option("--profile <name>", "profile of the embedded server (without --target)").choices(
         PROFILE_NAMES,

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Command, OptionValues } from "@commander-js/extra-typings";
 import { type ReferenceServer, startReferenceServer } from "../fixtures/reference_server.ts";
 import { UsageError } from "./errors.ts";
 import { warn } from "./output.ts";
@@ -19,6 +20,31 @@ export interface TargetFlags {
   password?: string;
   /** File holding the Basic password (first line). */
   passwordFile?: string;
+}
+
+/**
+ * Declares the {@linkcode TargetFlags} on a command: `--target`, `--username`, `--password` and
+ * `--password-file`. `verb` ends the `--target` help: "omit to <verb> the embedded server".
+ */
+export function withTargetOptions<
+  Args extends unknown[],
+  Opts extends OptionValues,
+  GlobalOpts extends OptionValues,
+>(command: Command<Args, Opts, GlobalOpts>, verb: string) {
+  return command
+    .option(
+      "--target <url>",
+      `API root of the deployment (env SMSGATE_URL); omit to ${verb} the embedded server`,
+    )
+    .option("--username <user>", "Basic username (env SMSGATE_USERNAME)")
+    .option(
+      "--password <password>",
+      "Basic password (prefer env SMSGATE_PASSWORD: flags are visible in ps)",
+    )
+    .option(
+      "--password-file <file>",
+      "file whose first line is the Basic password (env SMSGATE_PASSWORD_FILE)",
+    );
 }
 
 /** A resolved target. */
