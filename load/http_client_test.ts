@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { HttpClient, type HttpResult, K6_ERROR_CODES, RAW_TCP_READS } from "./http_client.ts";
+import { HttpClient, type HttpResult, K6_ERROR_CODES, RAW_TCP_IO } from "./http_client.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Test servers
@@ -908,10 +908,10 @@ Deno.test("request() times out while queued for a connection", async () => {
   }
 });
 
-Deno.test("plain TCP reads use Deno's resource ops on the pinned Deno", () => {
-  // A Deno upgrade that moves these internals makes the client fall back to Conn.read (slower):
-  // this test says so instead of a silent throughput drop.
-  assert.equal(RAW_TCP_READS, true);
+Deno.test("plain TCP reads and writes use Deno's resource ops on the pinned Deno", () => {
+  // A Deno upgrade that moves these internals makes the client fall back to Conn.read and
+  // Conn.write (slower): this test says so instead of a silent throughput drop.
+  assert.equal(RAW_TCP_IO, true);
 });
 
 Deno.test("an idle keep-alive connection does not keep the process alive", async () => {
