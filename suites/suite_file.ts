@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
+import { isMap, isSeq, LineCounter, parseDocument, type Range, visit } from "yaml";
 import type { Check } from "./model.ts";
 import { SuiteFileSchema } from "./model.ts";
 import { validateChecks } from "./registry.ts";
@@ -42,6 +42,20 @@ export function parseSuiteText(text: string, file: string): Check[] {
       doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split("\n")[0]}`),
     );
   }
+  // A mapping or list as a key (`? [a, b]: v`) has no JSON form: the yaml library would turn it
+  // into a string and print a warning on stderr. It is a file error instead.
+  const collectionKeys: string[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isCollection(pair.key)) {
+        const range = (pair.key as { range?: Range | null }).range;
+        collectionKeys.push(
+          `${where(range?.[0])}: a key must be a plain value, not a mapping or a list`,
+        );
+      }
+    },
+  });
+  if (collectionKeys.length) throw new SuiteFileError(file, collectionKeys);
   let data: unknown;
   try {
     // Aliases are resolved here: an unresolved one or an alias bomb is a file error too.

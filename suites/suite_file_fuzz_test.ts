@@ -149,7 +149,9 @@ function _mutate(base: unknown, edits: _Edit[]): unknown {
     } else if (kind === "rename" && !Array.isArray(parent)) {
       const v = parent[key];
       delete parent[key];
-      parent[String(value).slice(0, 12) || "x"] = v;
+      // JSON text, not String(): a generated object may carry "toString" or "valueOf" keys.
+      const name = typeof value === "string" ? value : JSON.stringify(value) ?? "";
+      parent[name.slice(0, 12) || "x"] = v;
     } else if (kind === "wrap") parent[key] = [parent[key]];
   }
   return root;

@@ -1,6 +1,7 @@
 // Tests of user-written suite files (YAML and JSON): they load with the built-in schema, run
 // against the reference server, and every error points at file:line:col and the path in the file.
 import assert from "node:assert/strict";
+import process from "node:process";
 import { Engine } from "./engine.ts";
 import { loadSuiteFile, parseSuiteText, SuiteFileError } from "./suite_file.ts";
 import { REPO_ROOT, withVirtual } from "./testdata/harness.ts";
@@ -174,4 +175,29 @@ Deno.test("parseSuiteText() refuses duplicate keys, empty suites and non-mapping
   fails("checks: []\nchecks: []\n", /^s\.yaml:2:1: .*[Mm]ap keys must be unique/);
   fails("checks: []\n", /^s\.yaml:1:9: checks: /);
   fails("- just\n- a list\n", /^s\.yaml(:1:1)?: \(root\): /);
+});
+
+Deno.test("parseSuiteText() refuses a mapping or list as a key, without a warning on stderr", () => {
+  const warnings: unknown[] = [];
+  const emitWarning = process.emitWarning;
+  const consoleWarn = console.warn;
+  process.emitWarning = (w: string | Error) => void warnings.push(w);
+  console.warn = (...args: unknown[]) => void warnings.push(args);
+  try {
+    assert.throws(
+      () => parseSuiteText("checks:\n  ? [a, b]\n  : 1\n  ? {c: d}\n  : 2\n", "s.yaml"),
+      (e: unknown) => {
+        assert.ok(e instanceof SuiteFileError);
+        assert.deepEqual(e.problems, [
+          "s.yaml:2:5: a key must be a plain value, not a mapping or a list",
+          "s.yaml:4:5: a key must be a plain value, not a mapping or a list",
+        ]);
+        return true;
+      },
+    );
+  } finally {
+    process.emitWarning = emitWarning;
+    console.warn = consoleWarn;
+  }
+  assert.deepEqual(warnings, []);
 });
