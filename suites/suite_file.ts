@@ -30,7 +30,14 @@ function _formatPath(path: readonly PropertyKey[]): string {
 /** Parses suite text (YAML is a superset of JSON); `file` names it in errors. */
 export function parseSuiteText(text: string, file: string): Check[] {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // logLevel "error": the library prints its warnings (a non-string key made a string...) on
+  // stderr, which is not the place for a suite file's problems; those are reported below.
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    logLevel: "error",
+  });
   const where = (offset: number | undefined) => {
     if (offset === undefined) return file;
     const { line, col } = lineCounter.linePos(offset);
@@ -43,7 +50,7 @@ export function parseSuiteText(text: string, file: string): Check[] {
     );
   }
   // A mapping or list as a key (`? [a, b]: v`) has no JSON form: the yaml library would turn it
-  // into a string and print a warning on stderr. It is a file error instead.
+  // into a string. It is a file error instead.
   const collectionKeys: string[] = [];
   visit(doc, {
     Pair(_, pair) {

@@ -195,6 +195,11 @@ Deno.test("parseSuiteText() refuses a mapping or list as a key, without a warnin
         return true;
       },
     );
+    // A key the library turns into an object (binary data) is stringified quietly.
+    assert.throws(
+      () => parseSuiteText("checks: []\n? !!binary aGVsbG8=\n: 3\n", "s.yaml"),
+      SuiteFileError,
+    );
   } finally {
     process.emitWarning = emitWarning;
     console.warn = consoleWarn;
