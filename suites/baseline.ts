@@ -23,10 +23,11 @@
  * @module
  */
 
-import { LineCounter, parseDocument, stringify } from "yaml";
+import { stringify } from "yaml";
 import { z } from "zod";
 import { PROFILE_NAMES } from "../smsgate/profiles.ts";
 import type { BaselineOutcome, CheckResult, ConformanceResult } from "./result.ts";
+import { formatPath, readYamlFile } from "./_yaml_file.ts";
 
 /** One expected failure. */
 export const BaselineEntrySchema = z.strictObject({
@@ -66,11 +67,6 @@ export interface BaselineParseOptions {
   knownIds?: Iterable<string>;
 }
 
-function _formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`))
-    .join("") || "(root)";
-}
-
 /**
  * Parses and validates baseline text; `file` names it in errors. Also refuses an entry listed
  * twice (same id and profile) and, with `knownIds`, ids that name no check.
@@ -80,36 +76,16 @@ export function parseBaselineText(
   file: string,
   options: BaselineParseOptions = {},
 ): Baseline {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const where = (offset: number | undefined) => {
-    if (offset === undefined) return file;
-    const { line, col } = lineCounter.linePos(offset);
-    return `${file}:${line}:${col}`;
-  };
-  const at = (path: (string | number)[]) => {
-    // The deepest node of the path that exists in the document.
-    let p = path;
-    while (p.length) {
-      const node = doc.getIn(p, true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return where(node.range[0]);
-      p = p.slice(0, -1);
-    }
-    return where((doc.contents as { range?: [number, number, number] } | null)?.range?.[0]);
-  };
-  if (doc.errors.length) {
-    throw new BaselineError(
-      file,
-      doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split("\n")[0]}`),
-    );
-  }
-  const parsed = BaselineSchema.safeParse(doc.toJS());
+  const yaml = readYamlFile(text, file);
+  if (yaml.problems.length) throw new BaselineError(file, yaml.problems);
+  const at = yaml.at;
+  const parsed = BaselineSchema.safeParse(yaml.data);
   if (!parsed.success) {
     throw new BaselineError(
       file,
       parsed.error.issues.map((issue) => {
         const path = issue.path as (string | number)[];
-        return `${at(path)}: ${_formatPath(path)}: ${_message(issue)}`;
+        return `${at(path)}: ${formatPath(path)}: ${_message(issue)}`;
       }),
     );
   }
@@ -120,7 +96,7 @@ export function parseBaselineText(
     const path = ["expectedFailures", i, "id"];
     if (known && !known.has(entry.id)) {
       problems.push(
-        `${at(path)}: ${_formatPath(path)}: no check has the id "${entry.id}": ` +
+        `${at(path)}: ${formatPath(path)}: no check has the id "${entry.id}": ` +
           "fix the id or remove the entry (run `list` to see every check)",
       );
     }
@@ -128,7 +104,7 @@ export function parseBaselineText(
     const first = seen.get(key);
     if (first !== undefined) {
       problems.push(
-        `${at(path)}: ${_formatPath(path)}: "${entry.id}"${
+        `${at(path)}: ${formatPath(path)}: "${entry.id}"${
           entry.profile ? ` (profile ${entry.profile})` : ""
         } is already listed at expectedFailures[${first}]: remove one of them`,
       );

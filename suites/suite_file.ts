@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isMap, isSeq, LineCounter, parseDocument, type Range, visit } from "yaml";
+import { formatPath, readYamlFile } from "./_yaml_file.ts";
 import type { Check } from "./model.ts";
 import { SuiteFileSchema } from "./model.ts";
 import { validateChecks } from "./registry.ts";
@@ -22,69 +22,19 @@ export class SuiteFileError extends Error {
   }
 }
 
-function _formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`))
-    .join("") || "(root)";
-}
-
 /** Parses suite text (YAML is a superset of JSON); `file` names it in errors. */
 export function parseSuiteText(text: string, file: string): Check[] {
-  const lineCounter = new LineCounter();
-  // logLevel "error": the library prints its warnings (a non-string key made a string...) on
-  // stderr, which is not the place for a suite file's problems; those are reported below.
-  const doc = parseDocument(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    logLevel: "error",
-  });
-  const where = (offset: number | undefined) => {
-    if (offset === undefined) return file;
-    const { line, col } = lineCounter.linePos(offset);
-    return `${file}:${line}:${col}`;
-  };
-  if (doc.errors.length) {
+  const yaml = readYamlFile(text, file);
+  if (yaml.problems.length) throw new SuiteFileError(file, yaml.problems);
+  const parsed = SuiteFileSchema.safeParse(yaml.data);
+  if (!parsed.success) {
     throw new SuiteFileError(
       file,
-      doc.errors.map((e) => `${where(e.pos[0])}: ${e.message.split("\n")[0]}`),
+      parsed.error.issues.map((issue) => {
+        const path = issue.path as (string | number)[];
+        return `${yaml.at(path)}: ${formatPath(path)}: ${issue.message}`;
+      }),
     );
-  }
-  // A mapping or list as a key (`? [a, b]: v`) has no JSON form: the yaml library would turn it
-  // into a string. It is a file error instead.
-  const collectionKeys: string[] = [];
-  visit(doc, {
-    Pair(_, pair) {
-      if (isCollection(pair.key)) {
-        const range = (pair.key as { range?: Range | null }).range;
-        collectionKeys.push(
-          `${where(range?.[0])}: a key must be a plain value, not a mapping or a list`,
-        );
-      }
-    },
-  });
-  if (collectionKeys.length) throw new SuiteFileError(file, collectionKeys);
-  let data: unknown;
-  try {
-    // Aliases are resolved here: an unresolved one or an alias bomb is a file error too.
-    data = doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    throw new SuiteFileError(file, [`${file}: ${(e as Error).message}`]);
-  }
-  const parsed = SuiteFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      // Point at the deepest node of the path that exists in the document.
-      let path = issue.path as (string | number)[];
-      let node: unknown = undefined;
-      while (path.length) {
-        node = doc.getIn(path, true);
-        if (node) break;
-        path = path.slice(0, -1);
-      }
-      const range = (node as { range?: [number, number, number] } | undefined)?.range;
-      return `${where(range?.[0])}: ${_formatPath(issue.path)}: ${issue.message}`;
-    });
-    throw new SuiteFileError(file, problems);
   }
   try {
     return validateChecks(parsed.data.checks, file);
@@ -95,9 +45,7 @@ export function parseSuiteText(text: string, file: string): Check[] {
       file,
       lines.map((l) => {
         const m = /^checks\[(\d+)\]\.(\w+)/.exec(l);
-        const node = m ? doc.getIn(["checks", Number(m[1]), m[2]], true) : undefined;
-        const range = (node as { range?: [number, number, number] } | undefined)?.range;
-        return `${where(range?.[0])}: ${l}`;
+        return `${m ? yaml.at(["checks", Number(m[1]), m[2]]) : file}: ${l}`;
       }),
     );
   }
@@ -114,6 +62,3 @@ export async function loadSuiteFile(path: string): Promise<Check[]> {
   }
   return parseSuiteText(text, path);
 }
-
-/** Whether a YAML node is a collection (exported for tests of error locations). */
-export const isCollection = (n: unknown): boolean => isMap(n) || isSeq(n);
