@@ -172,6 +172,8 @@ export class ExecContext {
   #children: Map<string, ExecContext> | null = null;
   /** Request tags by URL, method and status slot (see `load/k6/http.ts`). */
   httpTags = new Map<string, Map<string, Tags[]>>();
+  /** The last request tags `httpTags` gave, with their URL, method and slot (a one-entry cache). */
+  lastHttp: { url: string; method: string; slot: number; tags: Tags } | null = null;
   /** Version of the tags the caches were built with. */
   cacheVersion = -1;
   /** The async-context frame that carries this context (see {@linkcode runInContext}). */
@@ -253,6 +255,7 @@ export class ExecContext {
     this.#baseTags = null;
     this.#checkTags.clear();
     this.httpTags.clear();
+    this.lastHttp = null;
   }
 }
 
