@@ -10,9 +10,13 @@ const ONCE =
   `export const options = { scenarios: { s: { executor: "shared-iterations", iterations: 1 } } };`;
 
 function _server() {
+  let flip = false;
   return testServer(async (req) => {
     const url = new URL(req.url);
     switch (url.pathname) {
+      case "/flip": // 200, 404, 200, ...
+        flip = !flip;
+        return new Response("", { status: flip ? 200 : 404 });
       case "/json":
         return Response.json({ a: { b: [10, 20] }, x: "y" }, { headers: { "x-total-count": "2" } });
       case "/missing":
@@ -107,6 +111,37 @@ export default async function () {
   await http.get(__ENV.URL + "/json", { tags: { name: "doc" } });
   await http.post(__ENV.URL + "/echo", "x");
   await http.get(http.url\`\${__ENV.URL}/item/\${__ITER}\`);
+}
+`,
+      { env: { URL: server.url } },
+    );
+    assert.equal(r.exitCode, 0, JSON.stringify(r.thresholds));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("the same request tags each sample with its own status and the VU's current tags", async () => {
+  // The tags of a repeated request are cached: a different status, method or VU tag is a miss.
+  const server = _server();
+  try {
+    const r = await runScript(
+      `${IMPORTS}
+import exec from "k6/execution";
+export const options = {
+  scenarios: { s: { executor: "shared-iterations", iterations: 1 } },
+  thresholds: {
+    "http_reqs{status:200,method:GET}": ["count==3"],
+    "http_reqs{status:404}": ["count==2"],
+    "http_reqs{method:HEAD}": ["count==1"],
+    "http_reqs{status:200,phase:b}": ["count==1"],
+  },
+};
+export default async function () {
+  for (let i = 0; i < 4; i++) await http.get(__ENV.URL + "/flip");
+  await http.head(__ENV.URL + "/");
+  exec.vu.tags.phase = "b";
+  await http.get(__ENV.URL + "/");
 }
 `,
       { env: { URL: server.url } },
