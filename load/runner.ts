@@ -226,10 +226,11 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
   const env = { ...(options.env ?? {}) };
   // exec.instance counters: a slot for this thread and one per worker there may be.
   const countersBuffer = InstanceCounters.sharedBuffer(1 + Math.max(1, options.workers ?? 1));
+  const counters = new InstanceCounters(countersBuffer, 0);
   const engine = new Engine({
     registry,
     clock,
-    counters: new InstanceCounters(countersBuffer, 0),
+    counters,
     scriptUrl,
     env,
     refuseUrl: options.allowPublicCloud ? undefined : (url) => {
@@ -542,9 +543,8 @@ export async function runLoad(options: RunLoadOptions): Promise<LoadResult> {
     }
   }
   vusActive = 0;
-  engine.setActiveVus(0);
-  // A worker that was stopped may not have recorded that its scenarios let their VUs go.
-  new InstanceCounters(countersBuffer).clearActiveVus();
+  // No thread's scenarios hold VUs now (a worker that was stopped may not have said so).
+  counters.clearActiveVus();
 
   // --- teardown ---
   const teardown = vu0.exports.teardown;
