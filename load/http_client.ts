@@ -11,11 +11,13 @@
  * identical to the previous one on the connection is recognised by a byte comparison and not
  * decoded or parsed again, small bodies are copied into slab views (allocating an ArrayBuffer costs
  * more than parsing a small response here), timeouts of all clients share one timer, plain TCP
- * connections are read through Deno's resource ops rather than `Conn.read`'s wrapper, and the hot
- * path is a single async function.
+ * connections are read and written through Deno's resource ops rather than `Conn.read`'s and
+ * `Conn.write`'s wrappers, and the hot path is a single async function.
  *
  * @module
  */
+
+import { denoCore } from "./_deno_core.ts";
 
 /** A request for {@linkcode HttpClient.request}. */
 export interface HttpRequest {
@@ -296,21 +298,11 @@ interface _RawIo {
 }
 
 function _rawIo(): _RawIo | null {
-  try {
-    const internal = (Deno as unknown as { internal?: symbol }).internal;
-    const d = Deno as unknown as Record<symbol, { core?: Partial<_RawIo> } | undefined>;
-    const core = internal === undefined ? undefined : d[internal]?.core;
-    if (
-      typeof core?.read === "function" && typeof core.write === "function" &&
-      typeof core.unrefOpPromise === "function" &&
-      typeof core.internalRidSymbol === "symbol"
-    ) {
-      return core as _RawIo;
-    }
-  } catch {
-    // not Deno, or its internals changed
-  }
-  return null;
+  const core = denoCore();
+  return typeof core?.read === "function" && typeof core.write === "function" &&
+      typeof core.unrefOpPromise === "function" && typeof core.internalRidSymbol === "symbol"
+    ? core as unknown as _RawIo
+    : null;
 }
 
 const _RAW_IO = _rawIo();

@@ -14,6 +14,7 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { denoCore } from "../_deno_core.ts";
 import type { HttpClient, HttpResult } from "../http_client.ts";
 import type { Metric, MetricsRegistry, Tags } from "../metrics.ts";
 
@@ -269,19 +270,12 @@ interface _AsyncContextCore {
 }
 
 function _asyncContextCore(): _AsyncContextCore | null {
-  try {
-    const d = Deno as unknown as Record<symbol, { core?: Partial<_AsyncContextCore> } | undefined>;
-    const internal = (Deno as unknown as { internal?: symbol }).internal;
-    const core = internal === undefined ? undefined : d[internal]?.core;
-    if (
-      typeof core?.getAsyncContext === "function" && typeof core.setAsyncContext === "function"
-    ) {
-      return core as _AsyncContextCore;
-    }
-  } catch {
-    // not Deno, or its internals changed: use AsyncLocalStorage.run
-  }
-  return null;
+  // Without them (not Deno, or its internals changed), runInContext uses AsyncLocalStorage.run.
+  const core = denoCore();
+  return typeof core?.getAsyncContext === "function" &&
+      typeof core.setAsyncContext === "function"
+    ? core as unknown as _AsyncContextCore
+    : null;
 }
 
 const _core = _asyncContextCore();
