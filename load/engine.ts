@@ -6,6 +6,7 @@
  * @module
  */
 
+import { nowMs } from "./clock.ts";
 import { HttpClient, type HttpResult } from "./http_client.ts";
 import { InstanceCounters } from "./instance_counters.ts";
 import { TargetTally } from "./reachability.ts";
@@ -86,8 +87,8 @@ export interface EngineOptions {
 
 /**
  * The registry's clock (epoch ms), which the hot path can pin to a time it already read: a
- * request's samples are recorded with one `performance.now()` instead of one per sample that
- * feeds the timeline.
+ * request's samples are recorded with one clock read instead of one per sample that feeds the
+ * timeline. It reads `nowMs()` (load/clock.ts), on `performance.now()`'s scale.
  */
 export class PinnableClock {
   readonly #origin = performance.timeOrigin;
@@ -96,10 +97,10 @@ export class PinnableClock {
 
   /** The pinned time, or the current time. */
   now(): number {
-    return this.#pinned ? this.#value : this.#origin + performance.now();
+    return this.#pinned ? this.#value : this.#origin + nowMs();
   }
 
-  /** Pins the clock to `perfNowMs` (a `performance.now()` value) until {@linkcode unpin}. */
+  /** Pins the clock to `perfNowMs` (a `nowMs()` or `performance.now()` value) until {@linkcode unpin}. */
   pin(perfNowMs: number): void {
     this.#value = this.#origin + perfNowMs;
     this.#pinned = true;
@@ -193,7 +194,7 @@ export class Engine implements EngineHandle {
     this.#counters = options.counters ?? new InstanceCounters();
     this.tally = options.target === undefined ? null : new TargetTally(options.target);
     const origin = performance.timeOrigin;
-    this.#now = () => origin + performance.now();
+    this.#now = () => origin + nowMs();
     this.#startMs = this.#now();
     const m = (name: string) => {
       const metric = this.registry.get(name);

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { nowMs } from "./clock.ts";
 import { denoCore } from "./_deno_core.ts";
 
 /** A request for {@linkcode HttpClient.request}. */
@@ -93,8 +94,9 @@ export interface HttpResult {
   /** Bytes read from the connection for this response. */
   bytesReceived: number;
   /**
-   * `performance.now()` when the response was complete (or the request failed), so callers can
-   * time-stamp the request's samples without reading the clock again.
+   * When the response was complete (or the request failed), from `nowMs()` (load/clock.ts, on
+   * `performance.now()`'s scale), so callers can time-stamp the request's samples without reading
+   * the clock again.
    */
   endTime?: number;
 }
@@ -474,7 +476,7 @@ export class HttpClient {
   request<T>(req: HttpRequest, then: (result: HttpResult) => T): Promise<T>;
   request<T>(req: HttpRequest, then?: (result: HttpResult) => T): Promise<T | HttpResult> {
     const st = new _RequestState(this);
-    st.tStart = performance.now();
+    st.tStart = nowMs();
     const urlText = typeof req.url === "string" ? req.url : req.url.href;
     let early: HttpResult;
     if (this.#closed) {
@@ -534,14 +536,14 @@ export class HttpClient {
     if (HttpClient.#timer !== undefined) clearTimeout(HttpClient.#timer);
     HttpClient.#timerAt = at;
     // setTimeout treats delays past 2^31 - 1 ms as 0: cap it, #sweep re-arms when still early.
-    const delay = Math.min(Math.max(0, at - performance.now()), _MAX_TIMEOUT_MS);
+    const delay = Math.min(Math.max(0, at - nowMs()), _MAX_TIMEOUT_MS);
     HttpClient.#timer = setTimeout(HttpClient.#sweep, delay);
   }
 
   static #sweep(): void {
     HttpClient.#timer = undefined;
     HttpClient.#timerAt = Infinity;
-    const now = performance.now();
+    const now = nowMs();
     let next = Infinity;
     let st = HttpClient.#first;
     while (st !== null) {
@@ -684,7 +686,7 @@ export class HttpClient {
             throw _ioError(err, "write");
           }
           st.bytesSent = written;
-          const tSent = performance.now();
+          const tSent = nowMs();
           st.sending = tSent - st.tReady;
 
           // Response head.
@@ -745,7 +747,7 @@ export class HttpClient {
               }
               c.end += n;
               st.bytesReceived += n;
-              if (tFirst === 0) tFirst = performance.now();
+              if (tFirst === 0) tFirst = nowMs();
               else st.laterReads++;
               continue;
             }
@@ -766,7 +768,7 @@ export class HttpClient {
             c.start = headEnd;
             break;
           }
-          if (tFirst === 0) tFirst = performance.now(); // unreachable in practice: a head needs a read
+          if (tFirst === 0) tFirst = nowMs(); // unreachable in practice: a head needs a read
           st.waiting = tFirst - tSent;
           const status = parsed.status;
           if (status === 101) {
@@ -800,7 +802,7 @@ export class HttpClient {
             st.receiving = 0;
             st.tEnd = tFirst;
           } else {
-            st.tEnd = performance.now();
+            st.tEnd = nowMs();
             st.receiving = st.tEnd - tFirst;
           }
           st.conn = null;
@@ -822,7 +824,7 @@ export class HttpClient {
             st.connecting = 0;
             st.tls = 0;
             st.laterReads = 0;
-            st.tStart = performance.now();
+            st.tStart = nowMs();
             continue;
           }
           throw err.failure ?? new _HttpError(
@@ -919,7 +921,7 @@ export class HttpClient {
       });
       st.waiter = null;
       if (granted !== null) {
-        st.tReady = performance.now();
+        st.tReady = nowMs();
         st.blocked = st.tReady - st.tStart;
         return granted;
       }
@@ -927,7 +929,7 @@ export class HttpClient {
     } else {
       pool.total++;
     }
-    const t0 = performance.now();
+    const t0 = nowMs();
     st.blocked = t0 - st.tStart;
     return await this.#connect(st, target, pool, t0);
   }
@@ -944,7 +946,7 @@ export class HttpClient {
       throw err;
     }
     st.connectAbort = null;
-    const t1 = performance.now();
+    const t1 = nowMs();
     st.connecting = t1 - t0;
     st.tReady = t1;
     // From here on the slot belongs to `c`: destroying it frees the slot whatever fails.
@@ -977,7 +979,7 @@ export class HttpClient {
         if (st.timedOut) throw new _HttpError(K6_ERROR_CODES.requestTimeout, "request timeout");
         throw _tlsError(err);
       }
-      st.tReady = performance.now();
+      st.tReady = nowMs();
       st.tls = st.tReady - t1;
     }
     return c;
@@ -1618,6 +1620,6 @@ function _failure(
     errorCode: code,
     bytesSent: st.bytesSent,
     bytesReceived: st.bytesReceived,
-    endTime: performance.now(),
+    endTime: nowMs(),
   };
 }

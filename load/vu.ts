@@ -10,6 +10,7 @@
  * @module
  */
 
+import { nowMs } from "./clock.ts";
 import { HttpClient } from "./http_client.ts";
 import type { IterationInfo, Vu } from "./executors/types.ts";
 import {
@@ -175,7 +176,7 @@ export class VirtualUser implements Vu, VuHandle {
     this.iterationInScenario = slot.iterations++;
     ctx.intendedStart = info.intendedStart;
     ctx.iterationInTest = info.iterationInScenario;
-    const start = performance.now();
+    const start = nowMs();
     ctx.iterationStart = start;
     this.#watch(info.signal);
     let result: unknown;
@@ -250,7 +251,7 @@ export class VirtualUser implements Vu, VuHandle {
     const engine = this.engine;
     const m = engine.metrics;
     const tags = ctx.baseTags();
-    const end = performance.now();
+    const end = nowMs();
     engine.clock.pin(end);
     m.iterations.add(1, tags);
     m.iterationDuration.add(end - start, tags);

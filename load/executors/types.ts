@@ -9,6 +9,7 @@
  * @module
  */
 
+import { nowMs } from "../clock.ts";
 import type { ExecutorShare, Segment } from "./segment.ts";
 
 /** Time source and timers, injectable so tests run on fake time. Times are milliseconds. */
@@ -21,9 +22,9 @@ export interface Scheduler {
   clearTimeout(id: unknown): void;
 }
 
-/** The {@linkcode Scheduler} backed by `performance.now()` and the global timers. */
+/** The {@linkcode Scheduler} backed by the engine's clock (load/clock.ts) and the global timers. */
 export const systemScheduler: Scheduler = {
-  now: () => performance.now(),
+  now: nowMs,
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (id) => clearTimeout(id as number),
 };

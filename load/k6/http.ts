@@ -22,6 +22,7 @@
  * @module
  */
 
+import { nowMs } from "../clock.ts";
 import type { HttpRequest, HttpResult, HttpTimings } from "../http_client.ts";
 import { parseDuration } from "../duration.ts";
 import type { Tags } from "../metrics.ts";
@@ -638,7 +639,7 @@ function _received(ctx: ExecContext, p: _Prepared, result: HttpResult): Response
   }
   engine.observeResponse(urlText, result);
   // The client read the clock when the response completed: no second read for the samples.
-  const tEnd = result.endTime ?? performance.now();
+  const tEnd = result.endTime ?? nowMs();
   const status = result.status;
   const matcher = p.matcher;
   const expected = matcher === null ? null : status !== 0 && matcher.matches(status);

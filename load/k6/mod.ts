@@ -12,6 +12,7 @@
  * @module
  */
 
+import { nowMs } from "../clock.ts";
 import { type ExecContext, installGlobals, runInContext, storage, vuContext } from "./_context.ts";
 import { sleepFor } from "./_sleep.ts";
 
@@ -87,7 +88,7 @@ export function group<RT>(name: string, fn: () => RT): RT {
     );
   }
   const child = ctx.child(name);
-  const start = performance.now();
+  const start = nowMs();
   let result: RT;
   try {
     result = runInContext(child, _call, fn);
@@ -108,7 +109,7 @@ function _call<R>(fn: () => R): R {
 
 function _groupDone(ctx: ExecContext, start: number): void {
   if (ctx.interrupted) return;
-  ctx.vu.engine.metrics.groupDuration.add(performance.now() - start, ctx.baseTags());
+  ctx.vu.engine.metrics.groupDuration.add(nowMs() - start, ctx.baseTags());
 }
 
 /**
