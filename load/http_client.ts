@@ -182,6 +182,7 @@ const _SCRATCH_KEEP = 256 * 1024;
 const _encoder = new TextEncoder();
 const _decoder = new TextDecoder();
 const _EMPTY = new Uint8Array(0);
+const _NO_WORDS = new Int32Array(0);
 const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const _BAD_VALUE = /[\r\n\0]/;
 const _KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -326,6 +327,8 @@ class _Conn {
   rid = -1;
   pool: _Pool;
   buf: Uint8Array = new Uint8Array(_READ_BUFFER_SIZE);
+  /** `buf` as 32-bit words, for comparing response heads four bytes at a time. */
+  bufWords: Int32Array = new Int32Array(this.buf.buffer);
   start = 0;
   end = 0;
   wbuf: Uint8Array = new Uint8Array(1024);
@@ -337,6 +340,8 @@ class _Conn {
   /** The last response head parsed on this connection, and its bytes. */
   lastHead: _ParsedHead | null = null;
   lastHeadBytes: Uint8Array = _EMPTY;
+  /** `lastHeadBytes` as 32-bit words (the last word zero-padded). */
+  lastHeadWords: Int32Array = _NO_WORDS;
   /** The body-less request head whose bytes start `wbuf`, and their length. */
   lastRequest: _Head | null = null;
   lastRequestBytes = 0;
@@ -353,6 +358,40 @@ class _Conn {
       const rid = (conn as unknown as Record<symbol, unknown>)[_RAW_IO.internalRidSymbol];
       if (typeof rid === "number") this.rid = rid;
     }
+  }
+
+  /** Replaces the read buffer (and its word view). */
+  setBuffer(buf: Uint8Array): void {
+    this.buf = buf;
+    this.bufWords = new Int32Array(buf.buffer);
+  }
+
+  /** Remembers the response head in `buf` between `start` and `end` (see `lastHeadBytes`). */
+  rememberHead(start: number, end: number): void {
+    const length = end - start;
+    const copy = new Uint8Array((length + 3) & ~3);
+    copy.set(this.buf.subarray(start, end));
+    this.lastHeadBytes = copy.subarray(0, length);
+    this.lastHeadWords = new Int32Array(copy.buffer);
+  }
+
+  /** Whether the bytes at `buf[start...]` repeat the last response head (`lastHeadBytes`). */
+  repeatsHead(start: number): boolean {
+    const prev = this.lastHeadBytes;
+    const length = prev.length;
+    const buf = this.buf;
+    let i = 0;
+    if ((start & 3) === 0) {
+      // Four bytes at a time: a response head is some 70 to 300 bytes.
+      const words = this.bufWords;
+      const prevWords = this.lastHeadWords;
+      const w0 = start >> 2;
+      const n = length >> 2;
+      for (let w = 0; w < n; w++) if (words[w0 + w] !== prevWords[w]) return false;
+      i = n << 2;
+    }
+    for (; i < length; i++) if (buf[start + i] !== prev[i]) return false;
+    return true;
   }
 
   /**
@@ -698,8 +737,7 @@ export class HttpClient {
             let headEnd = -1;
             let same = false;
             if (
-              known > 0 && c.end - c.start >= known &&
-              _sameBytes(c.buf, c.start, known, c.lastHeadBytes)
+              known > 0 && c.end - c.start >= known && c.repeatsHead(c.start)
             ) {
               // Same head as the previous response on this connection: no scan, no parse.
               headEnd = c.start + known;
@@ -763,7 +801,7 @@ export class HttpClient {
                 continue;
               }
               c.lastHead = parsed;
-              c.lastHeadBytes = c.buf.slice(c.start, headEnd);
+              c.rememberHead(c.start, headEnd);
             }
             c.start = headEnd;
             break;
@@ -1007,7 +1045,7 @@ export class HttpClient {
     c.idle = true;
     c.start = 0;
     c.end = 0;
-    if (c.buf.length > 4 * _READ_BUFFER_SIZE) c.buf = new Uint8Array(_READ_BUFFER_SIZE);
+    if (c.buf.length > 4 * _READ_BUFFER_SIZE) c.setBuffer(new Uint8Array(_READ_BUFFER_SIZE));
     const p = c.read(c.buf);
     c.pendingRead = p;
     let onIdleDone = c.onIdleDone;
@@ -1309,7 +1347,7 @@ function _makeRoom(c: _Conn): void {
   } else {
     const grown = new Uint8Array(c.buf.length * 2);
     grown.set(c.buf.subarray(0, c.end));
-    c.buf = grown;
+    c.setBuffer(grown);
   }
 }
 
@@ -1422,11 +1460,6 @@ function _parseHead(text: string): _ParsedHead {
 }
 
 /** Whether buf[start, start + length) equals `prev` (of that length). */
-function _sameBytes(buf: Uint8Array, start: number, length: number, prev: Uint8Array): boolean {
-  for (let i = length - 1; i >= 0; i--) if (buf[start + i] !== prev[i]) return false;
-  return true;
-}
-
 function _isEmpty(record: Record<string, string>): boolean {
   for (const _ in record) return false;
   return true;

@@ -937,3 +937,36 @@ console.log(res.status);`;
     await server.shutdown();
   }
 });
+
+Deno.test("request() notices a one-byte change anywhere in a head as long as the last one", async () => {
+  // Heads of equal length on one connection: every value byte in turn differs from the previous
+  // response's. The 103 interim response before some of them puts the final head at an offset
+  // that is not a multiple of four (the word-wise comparison falls back to bytes there).
+  const base = "x".repeat(13);
+  const values: string[] = [base, base];
+  for (let i = 0; i < base.length; i++) values.push(base.slice(0, i) + "y" + base.slice(i + 1));
+  const server = _rawServer(async (conn, reader) => {
+    for (let i = 0;; i++) {
+      const req = await reader.next();
+      if (req === null) return;
+      const value = values[Number(req.path.slice(1))];
+      const interim = i % 3 === 2 ? "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" : "";
+      await _write(
+        conn,
+        `${interim}HTTP/1.1 200 OK\r\nX-V: ${value}\r\nContent-Length: 2\r\n\r\nok`,
+      );
+    }
+  });
+  const client = new HttpClient();
+  try {
+    for (let i = 0; i < values.length; i++) {
+      const res = await client.request({ method: "GET", url: `${server.url}/${i}` });
+      assert.equal(res.status, 200, res.error);
+      assert.equal(res.headers["x-v"], values[i], `response ${i}`);
+    }
+    assert.equal(server.accepted, 1);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
