@@ -66,6 +66,7 @@ function _directClock(): (() => number) | null {
       lib.close();
       return null;
     }
+    // The library stays open for the life of the thread, like the clock.
     return () => {
       clockGettime(_CLOCK_MONOTONIC, timespec);
       return words[0] * 1e3 + words[2] / 1e6 + offset;

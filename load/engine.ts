@@ -6,7 +6,6 @@
  * @module
  */
 
-import { nowMs } from "./clock.ts";
 import { HttpClient, type HttpResult } from "./http_client.ts";
 import { InstanceCounters } from "./instance_counters.ts";
 import { TargetTally } from "./reachability.ts";
@@ -28,6 +27,7 @@ import {
   ITERATION_DURATION,
   ITERATIONS,
   type MetricsRegistry,
+  systemClock,
   type Tags,
 } from "./metrics.ts";
 import type { BuiltinMetrics, EngineHandle, InstanceFacts, ScenarioFacts } from "./k6/_context.ts";
@@ -88,7 +88,7 @@ export interface EngineOptions {
 /**
  * The registry's clock (epoch ms), which the hot path can pin to a time it already read: a
  * request's samples are recorded with one clock read instead of one per sample that feeds the
- * timeline. It reads `nowMs()` (load/clock.ts), on `performance.now()`'s scale.
+ * timeline. Unpinned, it is {@linkcode systemClock}.
  */
 export class PinnableClock {
   readonly #origin = performance.timeOrigin;
@@ -97,10 +97,10 @@ export class PinnableClock {
 
   /** The pinned time, or the current time. */
   now(): number {
-    return this.#pinned ? this.#value : this.#origin + nowMs();
+    return this.#pinned ? this.#value : systemClock.now();
   }
 
-  /** Pins the clock to `perfNowMs` (a `nowMs()` or `performance.now()` value) until {@linkcode unpin}. */
+  /** Pins the clock to `perfNowMs` (a `nowMs()` value) until {@linkcode unpin}. */
   pin(perfNowMs: number): void {
     this.#value = this.#origin + perfNowMs;
     this.#pinned = true;
@@ -193,8 +193,7 @@ export class Engine implements EngineHandle {
     this.clock = options.clock ?? new PinnableClock();
     this.#counters = options.counters ?? new InstanceCounters();
     this.tally = options.target === undefined ? null : new TargetTally(options.target);
-    const origin = performance.timeOrigin;
-    this.#now = () => origin + nowMs();
+    this.#now = systemClock.now;
     this.#startMs = this.#now();
     const m = (name: string) => {
       const metric = this.registry.get(name);

@@ -59,6 +59,7 @@
  * @module
  */
 
+import { nowMs } from "./clock.ts";
 import { Buffer } from "node:buffer";
 import * as hdr from "hdr-histogram-js";
 import type { Histogram } from "hdr-histogram-js";
@@ -260,12 +261,12 @@ export type Clock = { now(): number } | { readonly now: number };
 
 /**
  * The default clock: epoch milliseconds with sub-millisecond resolution
- * (`performance.timeOrigin + performance.now()`), monotonic within a thread and aligned across
- * Web Workers.
+ * (`performance.timeOrigin` plus the engine's `nowMs()`, load/clock.ts, on `performance.now()`'s
+ * scale), monotonic within a thread and aligned across Web Workers.
  */
 export const systemClock: { now(): number } = (() => {
   const origin = performance.timeOrigin;
-  return { now: () => origin + performance.now() };
+  return { now: () => origin + nowMs() };
 })();
 
 function _nowFunction(clock: Clock): () => number {
