@@ -328,6 +328,32 @@ Deno.test("submetric() rejects malformed keys and unknown parents", () => {
   });
 });
 
+Deno.test("checks samples of alternating names and groups each reach their own counts", () => {
+  withRegistry((r) => {
+    r.defineBuiltins();
+    const samples: Array<[string, string, boolean]> = [
+      ["x", "::a", true],
+      ["x", "::b", false],
+      ["y", "::a", true],
+      ["x", "::a", false],
+      ["x", "::a", true],
+      ["y", "::b", true],
+      ["x", "::b", true],
+    ];
+    for (const [check, group, ok] of samples) r.add(CHECKS, ok ? 1 : 0, { check, group });
+    const counts = (
+      g: { path: string; checks: { name: string; passes: number; fails: number }[] },
+    ) => g.checks.map((c) => `${g.path} ${c.name} ${c.passes}/${c.fails}`);
+    const groups = r.checkResults().groups;
+    assert.deepEqual(groups.flatMap(counts), [
+      "::a x 2/1",
+      "::a y 1/0",
+      "::b x 1/1",
+      "::b y 1/0",
+    ]);
+  });
+});
+
 Deno.test("checks samples build the check tree by group path", () => {
   withRegistry((r) => {
     r.defineBuiltins();

@@ -307,6 +307,27 @@ export default function () {
   for (const c of r.summary.rootGroup.checks) assert.equal(c.fails, 0, c.name);
 });
 
+Deno.test("a repeated check carries the VU's current tags", async () => {
+  // The tags of the last check are cached per context: a VU tag set in between is a miss.
+  const r = await runScript(`${IMPORTS}
+export const options = {
+  scenarios: { sc: { executor: "shared-iterations", iterations: 1 } },
+  thresholds: {
+    "checks{check:same,phase:a}": ["rate==1"],
+    "checks{check:same,phase:b}": ["rate==0"],
+    "checks{check:same}": ["rate==0.5"],
+  },
+};
+export default function () {
+  exec.vu.tags.phase = "a";
+  check(null, { same: () => true });
+  exec.vu.tags.phase = "b";
+  check(null, { same: () => false });
+}
+`);
+  assert.equal(r.exitCode, 0, JSON.stringify({ t: r.thresholds, logs: r.logs }));
+});
+
 /** The first number mulberry32 gives for seed 42 (what randomSeed(42) makes Math.random return). */
 function _seeded42(): number {
   let a = 42;
