@@ -7,7 +7,7 @@
  * coordinated-omission check. Ends with `engine/wrk ratio: X.XX` (and the autocannon ratio).
  *
  * ```sh
- * npm run bench -- [--duration 5] [--vus 64] [--rounds 3] [--workers N] [--nice 0..19]
+ * npm run bench -- [--duration 10] [--vus 64] [--rounds 3] [--workers N] [--nice 0..19]
  *   [--breakdown 0|1]
  * ```
  *

@@ -19,8 +19,15 @@
  * that noise from other load on the machine spreads evenly; the medians are printed with their
  * ratio to wrk.
  *
+ * Runs last 10 s by default, wrk's own default duration. Every engine run starts with fresh worker
+ * threads whose JavaScript is not compiled yet: its first second runs a quarter to a third below the
+ * seconds after it (V8 compiles the hot paths, the script's functions once per VU module, on the
+ * same two cores), a cost a 5 s run weighs twice as much as a 10 s one. The engine's lines show
+ * it: requests/s of the whole run (the figure compared), of its first second, and the median of
+ * the seconds after it.
+ *
  * ```sh
- * npx deno run -A bench/engine_bench.ts [--duration 5] [--vus 64] [--rounds 3] [--workers N]
+ * npx deno run -A bench/engine_bench.ts [--duration 10] [--vus 64] [--rounds 3] [--workers N]
  *   [--breakdown 0|1] [--nice 0..19]
  * ```
  *
@@ -33,7 +40,7 @@ import { runLoad } from "../load/runner.ts";
 
 /** Settings of the benchmark. */
 export interface EngineBenchOptions {
-  /** Seconds per measured run. */
+  /** Seconds per measured run (default 10, as wrk's). */
   duration: number;
   /** VUs (wrk connections, client loops). */
   vus: number;
@@ -50,7 +57,7 @@ export interface EngineBenchOptions {
 /** Parses the command line. */
 export function parseEngineBenchArgs(args: string[]): EngineBenchOptions {
   const o: EngineBenchOptions = {
-    duration: 5,
+    duration: 10,
     vus: 64,
     rounds: 3,
     workers: navigator.hardwareConcurrency,
@@ -113,12 +120,22 @@ async function _raw(url: string, o: EngineBenchOptions, viaAsyncFunction = false
   return r.ok / (r.elapsedMs / 1000);
 }
 
+/** One engine run: requests/s of the whole run, of its first second and after it. */
+interface _EngineRun {
+  /** Iterations per second over the run (the compared figure). */
+  rate: number;
+  /** Requests in the run's first second. */
+  firstSecond: number;
+  /** Median requests per second of the full seconds after the first (NaN without any). */
+  later: number;
+}
+
 async function _engine(
   url: string,
   o: EngineBenchOptions,
   workers = o.workers,
   script = "_engine_bench_script.ts",
-) {
+): Promise<_EngineRun> {
   const r = await runLoad({
     script: new URL(`./${script}`, import.meta.url).href,
     env: { URL: url, VUS: String(o.vus), DURATION: `${o.duration}s` },
@@ -126,7 +143,27 @@ async function _engine(
     workers,
     workerNice: o.nice,
   });
-  return r.summary.metrics.iterations.values.count / (r.summary.durationMs / 1000);
+  return {
+    rate: r.summary.metrics.iterations.values.count / (r.summary.durationMs / 1000),
+    ...warmupFigures(r.timeline, r.summary.durationMs),
+  };
+}
+
+/**
+ * A run's requests in its first second and the median requests per second of the full seconds
+ * after it (NaN when the run had no full second after the first); the last, partial second of a
+ * run of `durationMs` is left out.
+ */
+export function warmupFigures(
+  timeline: ReadonlyArray<{ t: number; reqs: number }>,
+  durationMs: number,
+): { firstSecond: number; later: number } {
+  const full = Math.floor(durationMs / 1000);
+  const seconds = timeline.filter((p) => p.t < full);
+  return {
+    firstSecond: seconds.find((p) => p.t === 0)?.reqs ?? 0,
+    later: seconds.length > 1 ? _median(seconds.filter((p) => p.t > 0).map((p) => p.reqs)) : NaN,
+  };
 }
 
 function _median(values: number[]): number {
@@ -144,6 +181,7 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
     results.engine_1_thread = [];
   }
   results.engine = [];
+  const warmup = { firstSecond: [] as number[], later: [] as number[] };
   const autocannon = autocannonPath() !== null;
   if (autocannon) results.autocannon = [];
   try {
@@ -156,14 +194,20 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
       results.client.push(await _raw(server.url, o));
       if (o.breakdown) {
         results.client_async_fn.push(await _raw(server.url, o, true));
-        results.engine_bare_script.push(await _engine(server.url, o, 1, "_engine_bare_script.ts"));
-        results.engine_1_thread.push(await _engine(server.url, o, 1));
+        results.engine_bare_script.push(
+          (await _engine(server.url, o, 1, "_engine_bare_script.ts")).rate,
+        );
+        results.engine_1_thread.push((await _engine(server.url, o, 1)).rate);
       }
-      results.engine.push(await _engine(server.url, o));
+      const run = await _engine(server.url, o);
+      results.engine.push(run.rate);
+      warmup.firstSecond.push(run.firstSecond);
+      warmup.later.push(run.later);
       if (autocannon) results.autocannon.push(await _autocannon(server.url, o));
       console.log(
         `round ${round}: ` +
-          Object.entries(results).map(([k, v]) => `${k} ${Math.round(v.at(-1)!)}/s`).join(", "),
+          Object.entries(results).map(([k, v]) => `${k} ${Math.round(v.at(-1)!)}/s`).join(", ") +
+          ` (engine's first second ${run.firstSecond}/s, then ${Math.round(run.later)}/s)`,
       );
     }
   } finally {
@@ -179,6 +223,14 @@ export async function runEngineBench(o: EngineBenchOptions): Promise<Record<stri
       }x wrk`,
     );
   }
+  const later = _median(warmup.later);
+  console.log(
+    `engine warm-up: first second median ${
+      _median(warmup.firstSecond)
+    } requests/s, the seconds after it median ${Math.round(later)} requests/s (${
+      (later / wrk).toFixed(2)
+    }x wrk)`,
+  );
   return medians;
 }
 
