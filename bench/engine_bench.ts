@@ -120,14 +120,18 @@ async function _raw(url: string, o: EngineBenchOptions, viaAsyncFunction = false
   return r.ok / (r.elapsedMs / 1000);
 }
 
-/** One engine run: requests/s of the whole run, of its first second and after it. */
-interface _EngineRun {
-  /** Iterations per second over the run (the compared figure). */
-  rate: number;
+/** A run's requests in its first second and per second after it (see {@linkcode warmupFigures}). */
+export interface WarmupFigures {
   /** Requests in the run's first second. */
   firstSecond: number;
   /** Median requests per second of the full seconds after the first (NaN without any). */
   later: number;
+}
+
+/** One engine run: requests/s of the whole run, and its warm-up figures. */
+interface _EngineRun extends WarmupFigures {
+  /** Iterations per second over the run (the compared figure). */
+  rate: number;
 }
 
 async function _engine(
@@ -151,13 +155,13 @@ async function _engine(
 
 /**
  * A run's requests in its first second and the median requests per second of the full seconds
- * after it (NaN when the run had no full second after the first); the last, partial second of a
- * run of `durationMs` is left out.
+ * after it, from its per-second timeline; the last, partial second of a run of `durationMs` is
+ * left out.
  */
 export function warmupFigures(
   timeline: ReadonlyArray<{ t: number; reqs: number }>,
   durationMs: number,
-): { firstSecond: number; later: number } {
+): WarmupFigures {
   const full = Math.floor(durationMs / 1000);
   const seconds = timeline.filter((p) => p.t < full);
   return {
