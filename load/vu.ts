@@ -2,10 +2,11 @@
  * Virtual users: one instance of the script module each (module-level variables are per VU, as
  * in k6), one keep-alive HTTP client each, and the iteration loop step the executors call.
  *
- * A VU is created by importing the script with `?vu=N` inside the VU's init context. Only the
- * script module itself is instantiated per VU: modules it imports are instantiated once per
- * thread, so state that must be per VU belongs in the script file (k6 instantiates every module
- * per VU).
+ * A VU is created by running the script's module body inside the VU's init context: the script
+ * is compiled once per thread and instantiated per VU (load/script_instances.ts), or, for a
+ * script that cannot be run that way, imported with `?vu=N`. Only the script module itself is
+ * instantiated per VU: modules it imports are instantiated once per thread, so state that must
+ * be per VU belongs in the script file (k6 instantiates every module per VU).
  *
  * @module
  */
@@ -24,6 +25,7 @@ import {
 import { DEFAULT_EXPECTED_STATUSES } from "./k6/http.ts";
 import { wakeSleepers } from "./k6/_sleep.ts";
 import type { Engine, ScenarioState } from "./engine.ts";
+import { compileScript, type ScriptInstantiator } from "./script_instances.ts";
 
 /** Thrown when a VU cannot be initialised (the script failed to load or threw at the top level). */
 export class VuInitError extends Error {
@@ -44,6 +46,17 @@ interface _Slot {
 }
 
 const _RESOLVED: Promise<void> = Promise.resolve();
+
+/** The script compiled once per engine (thread and run), or null where it is imported per VU. */
+const _compiled = new WeakMap<Engine, Promise<ScriptInstantiator | null>>();
+
+/** The exports of a new instance of the script module, for VU `specifier` names. */
+async function _instantiate(engine: Engine, specifier: string): Promise<Record<string, unknown>> {
+  let compiled = _compiled.get(engine);
+  if (compiled === undefined) _compiled.set(engine, compiled = compileScript(engine.scriptUrl));
+  const instantiate = await compiled;
+  return instantiate === null ? await import(specifier) : instantiate();
+}
 
 /** A virtual user. */
 export class VirtualUser implements Vu, VuHandle {
@@ -102,7 +115,7 @@ export class VirtualUser implements Vu, VuHandle {
     }run=${engine.runId}&vu=${id}`;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const loading = storage.run(ctx, () => import(specifier)) as Promise<Record<string, unknown>>;
+      const loading = storage.run(ctx, () => _instantiate(engine, specifier));
       vu.#module = await Promise.race([
         loading,
         new Promise<never>((_, reject) => {
