@@ -21,10 +21,9 @@
  *
  * Runs last 10 s by default, wrk's own default duration. Every engine run starts with fresh worker
  * threads whose JavaScript is not compiled yet: its first second runs a quarter to a third below the
- * seconds after it (V8 compiles the hot paths, the script's functions once per VU module, on the
- * same two cores), a cost a 5 s run weighs twice as much as a 10 s one. The engine's lines show
- * it: requests/s of the whole run (the figure compared), of its first second, and the median of
- * the seconds after it.
+ * seconds after it (V8 compiles the hot paths on the same two cores), a cost a 5 s run weighs twice
+ * as much as a 10 s one. The engine's lines show it: requests/s of the whole run (the figure
+ * compared), of its first second, and the median of the seconds after it.
  *
  * ```sh
  * npx deno run -A bench/engine_bench.ts [--duration 10] [--vus 64] [--rounds 3] [--workers N]

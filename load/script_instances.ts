@@ -3,10 +3,10 @@
  *
  * k6 gives every VU its own instance of the script module (module-level variables are per VU).
  * Importing the script once per VU (`?vu=N`) does that, but V8 then compiles, profiles and
- * optimises every VU's copy of every function on its own: with 64 VUs on a thread the script's
- * functions stay in slower tiers for longer, and the optimised copies crowd each other out (one
- * thread ran 12% fewer iterations/s than with one shared copy, two workers 3%; bench/ and the
- * README have the figures). Here the script is transpiled (sucrase: TypeScript and ES module
+ * optimises every VU's copy of every function on its own (64 TurboFan compiles of the default
+ * function in a 15 s run with 64 VUs), and the copies run in slower tiers for longer: compiling
+ * once per thread measured 8.9% more iterations/s on one thread and 4.8% more with two workers
+ * (the README's benchmark section has the figures). Here the script is transpiled (sucrase: TypeScript and ES module
  * syntax to a function body, line numbers kept) and evaluated once per thread as a function of
  * `exports` and `require`; each VU calls it, so each VU still runs the module body and gets its
  * own top-level bindings, while all VUs share one set of compiled functions.
