@@ -44,6 +44,42 @@ export default function () {
   assert.deepEqual(r.summary.metrics.vus_max.values, { value: 3, min: 3, max: 3 });
 });
 
+Deno.test("runLoad() gives each VU its own module state also when the script is imported per VU", async () => {
+  // import.meta only exists in a real module: this script takes the per-VU import path.
+  const r = await runScript(`${IMPORTS}
+const where = import.meta.url;
+let count = 0;
+export const options = { scenarios: { s: { executor: "per-vu-iterations", vus: 2, iterations: 3 } } };
+export default function () {
+  count++;
+  check(null, {
+    "module state is per VU": () => count === __ITER + 1,
+    "import.meta is the script's": () => where.startsWith("file:"),
+  });
+}
+`);
+  assert.equal(r.exitCode, LoadExitCode.ok, r.logs.join("\n"));
+  assert.deepEqual(r.summary.rootGroup.checks.map((c) => [c.name, c.passes, c.fails]), [
+    ["module state is per VU", 6, 0],
+    ["import.meta is the script's", 6, 0],
+  ]);
+});
+
+Deno.test("runLoad() names the script's file, line and column where an iteration threw", async () => {
+  const r = await runScript(`import { check } from "k6";
+type Probe = { ok: boolean };
+export const options = { scenarios: { s: { executor: "shared-iterations", vus: 1, iterations: 1 } } };
+export default function (): void {
+  const probe: Probe = { ok: check(null, { "ran": () => true }) };
+  if (probe.ok) throw new Error("boom on line 6");
+}
+`);
+  assert.match(
+    r.logs.join("\n"),
+    /iteration of VU 1 in scenario s failed: boom on line 6 \(at \/\S+\/script\.ts:6:\d+\)/,
+  );
+});
+
 Deno.test("runLoad() passes a copy of setup()'s data to every iteration and to teardown()", async () => {
   const r = await runScript(`${IMPORTS}
 const torn = new Counter("torn");
