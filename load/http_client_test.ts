@@ -299,6 +299,54 @@ Deno.test("request() reuses one keep-alive connection for sequential requests", 
   }
 });
 
+Deno.test("requests on a reused connection report their own bytes and timings", async () => {
+  // The client reuses a finished request's state for the next one: nothing may carry over.
+  const server = _rawServer(_keepAliveEcho);
+  const client = new HttpClient();
+  try {
+    const paths = [
+      "/a",
+      "/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+      "/c",
+    ];
+    const first = await client.request({ method: "GET", url: `${server.url}/warm` });
+    assert.equal(first.status, 200);
+    for (const path of paths) {
+      const res = await client.request({ method: "GET", url: `${server.url}${path}` });
+      assert.equal(_text(res), path);
+      const head = `HTTP/1.1 200 OK\r\nContent-Length: ${path.length}\r\n\r\n`;
+      assert.equal(res.bytesReceived, head.length + path.length);
+      assert.ok(res.bytesSent > path.length && res.bytesSent < 400, `bytesSent ${res.bytesSent}`);
+      assert.equal(res.timings.connecting, 0);
+      assert.equal(res.timings.blocked, 0);
+      _assertTimings(res);
+    }
+    assert.equal(server.accepted, 1);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+Deno.test("request(req, then, thisArg) calls then with thisArg as this", async () => {
+  const server = _rawServer(_keepAliveEcho);
+  const client = new HttpClient();
+  try {
+    const owner = { prefix: "got" };
+    const text = await client.request(
+      { method: "GET", url: `${server.url}/x` },
+      function (this: typeof owner, res) {
+        return `${this.prefix} ${_text(res)}`;
+      },
+      owner,
+    );
+    assert.equal(text, "got /x");
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
 Deno.test("request(req, then) resolves with then's value, rejects with its error, keeps the connection", async () => {
   const server = _rawServer(_keepAliveEcho);
   const client = new HttpClient();

@@ -530,16 +530,45 @@ export function asyncRequest<RT extends ResponseType | undefined>(
   return _send(ctx, method, url, body, params ?? undefined) as Promise<RefinedResponse<RT>>;
 }
 
-/** What {@linkcode _send} prepared for a request and needs again once its result is in. */
-interface _Prepared {
-  req: HttpRequest;
-  urlText: string;
+/**
+ * A request as {@linkcode _send} prepared it: the client's request itself, and what
+ * {@linkcode _received} needs again once its result is in (one object per request, passed to the
+ * client as `this` of `_received` rather than captured in a closure).
+ */
+class _Prepared implements HttpRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string> | undefined;
+  body: string | Uint8Array | null;
+  timeoutMs: number | undefined;
+  ctx: ExecContext;
   urlName: string | undefined;
   responseType: ResponseType;
   userTags: { [name: string]: string } | undefined;
   matcher: StatusMatcher | null;
-  headers: Record<string, string> | undefined;
-  payload: string | Uint8Array | null;
+  constructor(
+    ctx: ExecContext,
+    method: string,
+    url: string,
+    urlName: string | undefined,
+    headers: Record<string, string> | undefined,
+    body: string | Uint8Array | null,
+    timeoutMs: number | undefined,
+    responseType: ResponseType,
+    userTags: { [name: string]: string } | undefined,
+    matcher: StatusMatcher | null,
+  ) {
+    this.method = method;
+    this.url = url;
+    this.headers = headers;
+    this.body = body;
+    this.timeoutMs = timeoutMs;
+    this.ctx = ctx;
+    this.urlName = urlName;
+    this.responseType = responseType;
+    this.userTags = userTags;
+    this.matcher = matcher;
+  }
 }
 
 // Not an async function, and no promise hop of its own: the client calls `_received` as the
@@ -559,7 +588,7 @@ function _send(
   }
   const vu = ctx.vu;
   vu.engine.requestStarted();
-  return vu.client().request(p.req, (result) => _received(ctx, p, result));
+  return vu.client().request(p, _received, p);
 }
 
 /** Validates a request's arguments and builds it; throws for invalid ones. */
@@ -609,23 +638,26 @@ function _prepare(
     payload = prepared[0];
     headers = prepared[1];
   }
-  return {
-    req: { method, url: urlText, headers, body: payload, timeoutMs },
+  return new _Prepared(
+    ctx,
+    method,
     urlText,
     urlName,
+    headers,
+    payload,
+    timeoutMs,
     responseType,
     userTags,
     matcher,
-    headers,
-    payload,
-  };
+  );
 }
 
 /** Records a request's samples and makes its response; throws if its iteration was interrupted. */
-function _received(ctx: ExecContext, p: _Prepared, result: HttpResult): Response {
+function _received(this: _Prepared, result: HttpResult): Response {
+  const ctx = this.ctx;
   const engine = ctx.vu.engine;
-  const urlText = p.urlText;
-  const method = p.req.method;
+  const urlText = this.url;
+  const method = this.method;
   if (ctx.interrupted) {
     // Still a fact about the target: this request got no answer before the run ended it.
     engine.observeResponse(
@@ -641,9 +673,9 @@ function _received(ctx: ExecContext, p: _Prepared, result: HttpResult): Response
   // The client read the clock when the response completed: no second read for the samples.
   const tEnd = result.endTime ?? nowMs();
   const status = result.status;
-  const matcher = p.matcher;
+  const matcher = this.matcher;
   const expected = matcher === null ? null : status !== 0 && matcher.matches(status);
-  const tags = _tags(ctx, method, urlText, p.urlName, status, expected, result, p.userTags);
+  const tags = _tags(ctx, method, urlText, this.urlName, status, expected, result, this.userTags);
   const m = engine.metrics;
   const t = result.timings;
   // One clock read for every sample of this request (the timeline needs the second only).
@@ -673,7 +705,7 @@ function _received(ctx: ExecContext, p: _Prepared, result: HttpResult): Response
       `Request Failed error="${result.error}" error_code=${result.errorCode} method=${method} url=${urlText}`,
     );
   }
-  return new _Response(result, p.responseType, p.headers, p.payload);
+  return new _Response(result, this.responseType, this.headers, this.body);
 }
 
 /** The tags of a request's samples; cached per context when the request has no own tags. */
