@@ -413,40 +413,42 @@ class _Conn {
 
 /** Per-request state shared with the deadline sweeper. */
 class _RequestState {
+  // The fields start in reset(), the one place that says what a new state holds.
   owner: HttpClient;
-  deadline = Infinity;
+  declare deadline: number;
   /** Links in the list of requests whose deadline is watched. */
-  prev: _RequestState | null = null;
-  next: _RequestState | null = null;
-  watched = false;
-  timedOut = false;
-  conn: _Conn | null = null;
-  connectAbort: AbortController | null = null;
-  waiter: _Waiter | null = null;
-  pool: _Pool | null = null;
-  tStart = 0;
+  declare prev: _RequestState | null;
+  declare next: _RequestState | null;
+  declare watched: boolean;
+  declare timedOut: boolean;
+  declare conn: _Conn | null;
+  declare connectAbort: AbortController | null;
+  declare waiter: _Waiter | null;
+  declare pool: _Pool | null;
+  declare tStart: number;
   /** When writing could start (after blocking, connecting and the TLS handshake). */
-  tReady = 0;
-  blocked = 0;
-  connecting = 0;
-  tls = 0;
-  sending = 0;
-  waiting = 0;
-  receiving = 0;
-  bytesSent = 0;
-  bytesReceived = 0;
+  declare tReady: number;
+  declare blocked: number;
+  declare connecting: number;
+  declare tls: number;
+  declare sending: number;
+  declare waiting: number;
+  declare receiving: number;
+  declare bytesSent: number;
+  declare bytesReceived: number;
   /** The buffer holding the serialized request, and a large body to write after it. */
-  out: Uint8Array = _EMPTY;
-  big: Uint8Array | null = null;
+  declare out: Uint8Array;
+  declare big: Uint8Array | null;
   /** Reads completed since the first response byte; 0 means the response came in one read. */
-  laterReads = 0;
+  declare laterReads: number;
   /** When the response was complete (0 until then). */
-  tEnd = 0;
+  declare tEnd: number;
   constructor(owner: HttpClient) {
     this.owner = owner;
+    this.reset();
   }
 
-  /** Makes the state as new, for the client's next request (see `HttpClient.#spare`). */
+  /** Makes the state as new: at construction, and for the client's next request (`#spare`). */
   reset(): void {
     this.deadline = Infinity;
     this.prev = this.next = null;

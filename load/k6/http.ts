@@ -535,40 +535,15 @@ export function asyncRequest<RT extends ResponseType | undefined>(
  * {@linkcode _received} needs again once its result is in (one object per request, passed to the
  * client as `this` of `_received` rather than captured in a closure).
  */
-class _Prepared implements HttpRequest {
-  method: string;
+interface _Prepared extends HttpRequest {
   url: string;
   headers: Record<string, string> | undefined;
   body: string | Uint8Array | null;
-  timeoutMs: number | undefined;
   ctx: ExecContext;
   urlName: string | undefined;
   responseType: ResponseType;
   userTags: { [name: string]: string } | undefined;
   matcher: StatusMatcher | null;
-  constructor(
-    ctx: ExecContext,
-    method: string,
-    url: string,
-    urlName: string | undefined,
-    headers: Record<string, string> | undefined,
-    body: string | Uint8Array | null,
-    timeoutMs: number | undefined,
-    responseType: ResponseType,
-    userTags: { [name: string]: string } | undefined,
-    matcher: StatusMatcher | null,
-  ) {
-    this.method = method;
-    this.url = url;
-    this.headers = headers;
-    this.body = body;
-    this.timeoutMs = timeoutMs;
-    this.ctx = ctx;
-    this.urlName = urlName;
-    this.responseType = responseType;
-    this.userTags = userTags;
-    this.matcher = matcher;
-  }
 }
 
 // Not an async function, and no promise hop of its own: the client calls `_received` as the
@@ -638,18 +613,18 @@ function _prepare(
     payload = prepared[0];
     headers = prepared[1];
   }
-  return new _Prepared(
-    ctx,
+  return {
     method,
-    urlText,
-    urlName,
+    url: urlText,
     headers,
-    payload,
+    body: payload,
     timeoutMs,
+    ctx,
+    urlName,
     responseType,
     userTags,
     matcher,
-  );
+  };
 }
 
 /** Records a request's samples and makes its response; throws if its iteration was interrupted. */
