@@ -303,13 +303,20 @@ export class ScenarioRun<V extends Vu> {
 
   /**
    * Resolves at `start + offsetMs` with `false`, or early with `true` if the run stops first.
-   * Never resolves before the target time (timer delays are rounded up).
+   * Never resolves before the target time: a timer that fires early is followed by another.
+   *
+   * The first timer aims at the whole millisecond before the target rather than the one after
+   * it. Deno's timers fire about a millisecond after their deadline, and every millisecond an
+   * arrival starts late counts in its `http_req_latency_intended`: measured here, the median
+   * lateness went from 2.8 to 1.6 ms at 20 arrivals/s and from 1.7 to 0.8 ms at 200/s.
    */
   sleepUntil(offsetMs: number): Promise<boolean> {
     if (this.stopped) return Promise.resolve(true);
     const delay = this.start + offsetMs - this.scheduler.now();
     if (delay <= 0) return Promise.resolve(false);
-    return this.#nap(delay).then((stopped) => stopped || this.sleepUntil(offsetMs));
+    return this.#nap(delay >= 1 ? Math.floor(delay) : delay).then((stopped) =>
+      stopped || this.sleepUntil(offsetMs)
+    );
   }
 
   /** Resolves `false` after `ms` (rounded up), or `true` as soon as the run stops. */

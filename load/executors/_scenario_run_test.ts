@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { constantArrivalRateExecutor } from "./constant_arrival_rate.ts";
 import { constantVusExecutor } from "./constant_vus.ts";
 import { ScenarioRun } from "./_scenario_run.ts";
+import FakeTimers from "@sinonjs/fake-timers";
+import { fakeScheduler } from "./_fake_host.ts";
 import { type ExecutionHost, type IterationInfo, systemScheduler, type Vu } from "./types.ts";
 
 /** A host on wall-clock time whose iterations run `body`. */
@@ -84,4 +86,41 @@ Deno.test("ScenarioRun.begin() and end() count iterations, interrupt running one
   const error = await d.promise.then(() => undefined, (e) => e);
   failing.end(d, true, error);
   await assert.rejects(failing.finish(), /host broke/);
+});
+
+Deno.test("ScenarioRun.sleepUntil() aims its first timer at the millisecond before the target, then waits out the rest", async () => {
+  const clock = FakeTimers.createClock(0);
+  const delays: number[] = [];
+  const scheduler = fakeScheduler(clock);
+  const host = {
+    ...realHost(() => Promise.resolve()),
+    scheduler: {
+      ...scheduler,
+      setTimeout: (fn: () => void, ms: number) => {
+        delays.push(ms);
+        return scheduler.setTimeout(fn, ms);
+      },
+    },
+  };
+  const run = new ScenarioRun(host, "s", new AbortController().signal, 60_000, 0);
+  delays.length = 0; // the run's own end timers
+  let resolvedAt = -1;
+  const sleeping = run.sleepUntil(10.4).then((stopped) => {
+    assert.equal(stopped, false);
+    resolvedAt = clock.now;
+  });
+  await clock.tickAsync(10);
+  assert.equal(resolvedAt, -1, "resolved before the target");
+  await clock.tickAsync(1);
+  await sleeping;
+  assert.deepEqual(delays, [10, 1]);
+  assert.equal(resolvedAt, 11);
+
+  delays.length = 0;
+  const short = run.sleepUntil(11.5); // under a millisecond away: one timer, rounded up
+  await clock.tickAsync(1);
+  assert.equal(await short, false);
+  assert.deepEqual(delays, [1]);
+  run.hardStop();
+  await run.finish();
 });
